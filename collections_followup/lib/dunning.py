@@ -1,0 +1,342 @@
+"""The nightly dunning run ("régua de cobrança"): who is contacted, at which level.
+
+The unit chased is the receivable instalment (one journal item with a due
+date and a residual). A policy has levels with distinct ``days`` relative to
+the instalment's effective due date (negative = a reminder before the due date).
+
+Rules of one run, for the day ``as_of``:
+
+1. Days late count from the effective due date: a due date on a weekend or
+   holiday moves to the next working day first (``lib.workdays``).
+2. An instalment is chased when its residual is above the policy tolerance,
+   neither it (dispute, promise to pay, payment plan) nor its partner is
+   excluded, and it has reached at least one level.
+3. Its level is the highest level it has reached. Each (instalment, level)
+   pair is executed at most once, ever. An instalment that jumped several
+   levels between runs gets its highest level only: the skipped levels are
+   never executed later.
+4. A partner gets at most one contact per run, when at least one of its
+   chased instalments has a new pair; the contact's level is the highest
+   level among the new pairs, and the communication covers every chased
+   instalment of the partner. A partner contacted less than
+   ``min_days_between_contacts`` days ago is postponed until
+   ``last contact + min_days``; its pairs stay unexecuted so a later run picks
+   them up at the then-highest level.
+5. Amounts are claimed per currency: the residuals of the covered instalments
+   minus the partner's unreconciled credit in that currency, never below 0.
+   A partner with nothing left to claim in any currency is neither contacted
+   nor postponed.
+6. Output is in partner id order (insertion order when ids do not sort).
+
+Also here: the contact window (``next_contact_time``), promises to pay
+(``promise_status``) and aging buckets (``aging_bucket``).
+"""
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from .money import ZERO, to_decimal
+from .workdays import WEEKEND, days_late
+
+MIN_DAYS = "min_days"
+PROMISE_OPEN = "open"
+PROMISE_KEPT = "kept"
+PROMISE_BROKEN = "broken"
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of a policy, ``days`` after (or, if negative, before) the due date."""
+
+    id: object
+    days: int
+    sequence: int = 0
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """One receivable journal item still (partly) open."""
+
+    id: object
+    partner_id: object
+    currency_id: object
+    due_date: object
+    residual: Decimal
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The levels of a régua and how it paces contacts."""
+
+    levels: tuple
+    min_days_between_contacts: int = 5
+    tolerance: Decimal = Decimal(0)
+
+    def __post_init__(self):
+        # Frozen: normalise through object.__setattr__ so a list of levels or a
+        # float tolerance from the ORM still gives a hashable, exact policy.
+        object.__setattr__(self, "levels", tuple(self.levels))
+        object.__setattr__(self, "tolerance", to_decimal(self.tolerance))
+
+
+@dataclass(frozen=True)
+class PartnerContact:
+    """The single communication sent to a partner in this run."""
+
+    partner_id: object
+    level: Level
+    instalment_ids: tuple
+    new_pairs: tuple
+    totals: tuple
+
+
+@dataclass(frozen=True)
+class Postponed:
+    """A contact that is due but may not be sent before ``next_date``."""
+
+    partner_id: object
+    level: Level
+    next_date: object
+    reason: str
+
+
+def _level_order(level):
+    # Levels order by days; sequence only breaks ties in an invalid policy.
+    return (level.days, level.sequence)
+
+
+def _in_order(items, key=None):
+    """``items`` sorted by ``key`` when the keys compare, else as given."""
+    items = list(items)
+    try:
+        return sorted(items, key=key)
+    except TypeError:
+        return items
+
+
+def reached_level(days_late, levels):
+    """The highest level whose ``days`` is at most ``days_late``, or None."""
+    reached = [level for level in levels if level.days <= days_late]
+    return max(reached, key=_level_order, default=None)
+
+
+def validate_levels(levels):
+    """Configuration errors of a policy's levels, as English messages.
+
+    An empty list means the levels are usable.
+    """
+    levels = list(levels)
+    errors = []
+    for level in levels:
+        if isinstance(level.days, bool) or not isinstance(level.days, int):
+            errors.append("Level %r: days must be a whole number, got %r." % (level.id, level.days))
+    seen_ids = set()
+    for level in levels:
+        if level.id in seen_ids:
+            errors.append("Duplicate level %r: it appears more than once." % (level.id,))
+        seen_ids.add(level.id)
+    ids_by_days = {}
+    for level in levels:
+        ids_by_days.setdefault(level.days, []).append(level.id)
+    for days, ids in ids_by_days.items():
+        if len(ids) > 1:
+            errors.append(
+                "Duplicate days %s in levels %s: each level needs distinct days."
+                % (days, ", ".join(repr(level_id) for level_id in ids))
+            )
+    return errors
+
+
+def plan_run(
+    instalments,
+    policy,
+    as_of,
+    executed_pairs=frozenset(),
+    last_contact=None,
+    credits=None,
+    holidays=frozenset(),
+    weekend=WEEKEND,
+    excluded_instalment_ids=frozenset(),
+    excluded_partner_ids=frozenset(),
+):
+    """Decide the contacts of the dunning run of ``as_of`` (rules in the module docstring).
+
+    ``executed_pairs``: (instalment_id, level_id) pairs executed in earlier runs;
+    ``last_contact``: {partner_id: date of the last contact};
+    ``credits``: {(partner_id, currency_id): unreconciled credit, a positive Decimal}.
+    Returns ``(contacts, postponed)``; the caller records the ``new_pairs`` of
+    each contact it sends as executed.
+    """
+    last_contact = last_contact or {}
+    credits = credits or {}
+    levels = sorted(policy.levels, key=_level_order)
+    level_days = [level.days for level in levels]
+    tolerance = policy.tolerance
+    days_late_by_due_date = {}  # many instalments share a due date
+
+    chased_by_partner = {}  # partner_id -> [(instalment, residual, level)]
+    for instalment in instalments:
+        if instalment.id in excluded_instalment_ids:
+            continue
+        if instalment.partner_id in excluded_partner_ids:
+            continue
+        residual = to_decimal(instalment.residual)
+        if residual <= tolerance:
+            continue
+        days = days_late_by_due_date.get(instalment.due_date)
+        if days is None:
+            days = days_late_by_due_date[instalment.due_date] = days_late(
+                instalment.due_date, as_of, holidays, weekend
+            )
+        position = bisect_right(level_days, days)
+        if position == 0:
+            continue
+        chased_by_partner.setdefault(instalment.partner_id, []).append(
+            (instalment, residual, levels[position - 1])
+        )
+
+    contacts, postponed = [], []
+    min_days = policy.min_days_between_contacts
+    for partner_id in _in_order(chased_by_partner):
+        chased = _in_order(chased_by_partner[partner_id], key=lambda item: item[0].id)
+        new_levels = [
+            (instalment.id, level)
+            for instalment, _residual, level in chased
+            if (instalment.id, level.id) not in executed_pairs
+        ]
+        if not new_levels:
+            continue
+        contact_level = max((level for _id, level in new_levels), key=_level_order)
+        new_pairs = tuple((instalment_id, level.id) for instalment_id, level in new_levels)
+        totals = _claimed_totals(partner_id, chased, credits)
+        if not any(total > 0 for _currency, total in totals):
+            continue
+        last = last_contact.get(partner_id)
+        if last is not None and (as_of - last).days < min_days:
+            postponed.append(
+                Postponed(partner_id, contact_level, last + timedelta(days=min_days), MIN_DAYS)
+            )
+            continue
+        contacts.append(
+            PartnerContact(
+                partner_id=partner_id,
+                level=contact_level,
+                instalment_ids=tuple(instalment.id for instalment, _residual, _level in chased),
+                new_pairs=new_pairs,
+                totals=totals,
+            )
+        )
+    return contacts, postponed
+
+
+def _claimed_totals(partner_id, chased, credits):
+    """((currency_id, residuals minus the partner's credit, at least 0), ...) by currency."""
+    residual_by_currency = {}
+    for instalment, residual, _level in chased:
+        currency_id = instalment.currency_id
+        residual_by_currency[currency_id] = residual_by_currency.get(currency_id, ZERO) + residual
+    totals = []
+    for currency_id in _in_order(residual_by_currency):
+        credit = to_decimal(credits.get((partner_id, currency_id), ZERO))
+        if credit < 0:
+            raise ValueError(
+                "credit of partner %r in currency %r must be a positive amount, got %s"
+                % (partner_id, currency_id, credit)
+            )
+        totals.append((currency_id, max(residual_by_currency[currency_id] - credit, ZERO)))
+    return tuple(totals)
+
+
+def _hour_offset(hour):
+    # Whole seconds: 8.5 is 08:30, and 1/3 of an hour must not carry float noise.
+    return timedelta(seconds=round(hour * 3600))
+
+
+def next_contact_time(moment, opening_hours, holidays=frozenset()):
+    """``moment`` when it falls in an opening interval, else the start of the next one.
+
+    ``opening_hours``: {weekday (0 = Monday): [(hour_from, hour_to), ...]} in
+    local time, hours as floats (8.5 = 08:30), each interval [from, to).
+    Holidays (dates) are closed all day. Naive datetimes in and out: the
+    caller converts time zones. Raises ValueError when the calendar has no
+    opening hours or no opening within 366 days.
+    """
+    intervals_by_weekday = {}
+    for weekday, intervals in opening_hours.items():
+        intervals = list(intervals)
+        for hour_from, hour_to in intervals:
+            if not 0 <= hour_from < hour_to <= 24:
+                raise ValueError(
+                    "opening interval (%s, %s) on weekday %s is not within a day"
+                    % (hour_from, hour_to, weekday)
+                )
+        intervals_by_weekday[weekday] = sorted(
+            (_hour_offset(hour_from), _hour_offset(hour_to)) for hour_from, hour_to in intervals
+        )
+    if not any(intervals_by_weekday.values()):
+        raise ValueError("the contact calendar has no opening hours")
+
+    midnight = datetime.combine(moment.date(), time.min, tzinfo=moment.tzinfo)
+    for day_offset in range(367):
+        day_start = midnight + timedelta(days=day_offset)
+        if day_start.date() in holidays:
+            continue
+        for start, end in intervals_by_weekday.get(day_start.weekday(), ()):
+            if day_start + start <= moment < day_start + end:
+                return moment
+            if day_start + start > moment:
+                return day_start + start
+    raise ValueError("no opening hours within 366 days after %s" % moment.isoformat())
+
+
+def promise_status(promise_date, tolerance_days, as_of, promised_amount, paid_since_promise):
+    """'kept' once the payments reach the promised amount, else 'open' until
+    ``promise_date + tolerance_days`` (inclusive), then 'broken'."""
+    if to_decimal(paid_since_promise) >= to_decimal(promised_amount):
+        return PROMISE_KEPT
+    if as_of <= promise_date + timedelta(days=tolerance_days):
+        return PROMISE_OPEN
+    return PROMISE_BROKEN
+
+
+def promise_pauses(status):
+    """True when a promise in ``status`` pauses the dunning of its instalments."""
+    return status == PROMISE_OPEN
+
+
+def aging_bucket(days_late, bounds=(0, 30, 60, 90, 120)):
+    """Aging bucket key for ``days_late``.
+
+    Default bounds give 'not_due' (0 or less), '1_30', '31_60', '61_90',
+    '91_120', '120_plus'. For other ascending bounds: f"{lo + 1}_{hi}" and
+    f"{last}_plus"; a first bound above 0 gets an implicit 0 before it.
+    """
+    edges = tuple(bounds)
+    if not edges or edges[0] < 0 or any(lo >= hi for lo, hi in zip(edges, edges[1:])):
+        raise ValueError("aging bounds must be non-negative and strictly ascending: %r" % (bounds,))
+    if edges[0] != 0:
+        edges = (0,) + edges
+    position = bisect_left(edges, days_late)
+    if position == 0:
+        return "not_due"
+    if position == len(edges):
+        return "%s_plus" % edges[-1]
+    return "%s_%s" % (edges[position - 1] + 1, edges[position])
+
+
+__all__ = [
+    "Level",
+    "Instalment",
+    "Policy",
+    "PartnerContact",
+    "Postponed",
+    "reached_level",
+    "validate_levels",
+    "plan_run",
+    "next_contact_time",
+    "promise_status",
+    "promise_pauses",
+    "aging_bucket",
+]

@@ -1,0 +1,279 @@
+"""Late charges on one overdue receivable instalment (Brazilian rules).
+
+Three charges, each computed exactly with Decimal (a local context of 40
+digits) and rounded once, half-up, to the currency's rounding unit
+(``lib.money.round_money``). Rates are percentages (``Decimal(2)`` is 2%).
+
+Lateness
+    ``payment_deadline`` is the last day a payment is on time:
+    ``max(due_date + grace_days, next_working_day(due_date))``. The instalment
+    is late when principal is still open after the deadline and ``as_of`` is
+    past it. Otherwise every charge is 0. Once it is late, interest and
+    correction count from the original due date: grace and weekends do not
+    shorten them.
+
+Principal
+    ``balance_d`` is the principal open at the start of day ``d``: the amount
+    minus the payments dated before ``d``, never below 0. A payment on day
+    ``p`` still leaves day ``p`` at the old balance. Only payments dated on or
+    before ``as_of`` count. A payment on or before the due date reduces every
+    base. The settlement day is the day of the payment that clears the
+    instalment, or ``as_of`` while it is still open.
+
+Fine (multa)
+    ``min(fine_rate, fine_cap_rate) % x (amount - payments dated <= due_date)``,
+    charged once. It is 0 when ``as_of`` falls inside a dispute period. The
+    consumer cap is ``LEGAL_CONSUMER_FINE_CAP`` (CDC art. 52 par. 1: 2%).
+
+Interest (juros de mora)
+    Simple, pro rata die. Each day ``d`` from ``due_date + 1`` to the
+    settlement day accrues ``balance_d x F(d) x rate / 100 / 30``. ``F`` is 1
+    when correction is off. Days inside a dispute period accrue nothing.
+
+Monetary correction (correcao monetaria, only when ``correction_rates`` is set)
+    The months are counted from the due date: period ``k`` runs from
+    ``due + k months`` to ``due + (k + 1) months``. Both ends come from the
+    original due date with the day clamped to the month end. So a due date of
+    31 Jan gives the periods 31 Jan-28 Feb, 28 Feb-31 Mar and 31 Mar-30 Apr.
+    Period ``k`` uses the rate of the calendar month in which it starts
+    (``correction_rates[(year, month)]``; a missing month is 0%). For a day
+    ``d`` in period ``k`` (``start_k < d <= end_k``)::
+
+        F(d) = P_k x (1 + rate_k / 100 x counted_k(d) / days_in_period_k)
+        P_0 = 1,  P_(k+1) = F(end_k)
+
+    ``counted_k(d)`` is the number of days of the period, up to ``d``, that
+    are not in dispute. A disputed day freezes the factor. Each piece of
+    principal is corrected up to the day it was settled: a payment on day
+    ``p`` applies ``piece x (F(p) - 1)``, and the residual still open applies
+    ``residual x (F(as_of) - 1)``. Negative rates (deflation) are allowed.
+    The sum is clamped at 0, but the interest base ``balance_d x F(d)`` keeps
+    the deflated factor.
+
+Dispute periods are ``(start, end)`` pairs, inclusive. ``end=None`` means the
+dispute is still open.
+"""
+
+from calendar import monthrange
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, localcontext
+from itertools import count
+
+from .money import ZERO, round_money, to_decimal
+from .workdays import WEEKEND, next_working_day
+
+LEGAL_CONSUMER_FINE_CAP = Decimal(2)  # CDC (Lei 8.078/1990) art. 52 par. 1
+# 1% a.m. is the usual civil-law ceiling for juros de mora (CC art. 406, Selic).
+# Contracts between businesses vary, so we accept up to 10% a.m. as the sane bound.
+MAX_MONTHLY_INTEREST_RATE = Decimal(10)
+MAX_GRACE_DAYS = 365
+COMPONENTS = ("fine", "interest", "correction")
+_PRECISION = 40
+
+
+@dataclass(frozen=True)
+class FeeTerms:
+    """The late-charge terms of a policy or contract."""
+
+    fine_rate: Decimal = Decimal(0)
+    monthly_interest_rate: Decimal = Decimal(0)
+    grace_days: int = 0
+    fine_cap_rate: Decimal | None = None
+    correction_rates: Mapping[tuple[int, int], Decimal] | None = None
+
+
+@dataclass(frozen=True)
+class Charges:
+    """Late charges of one instalment on a given day (see the module docstring)."""
+
+    fine: Decimal
+    interest: Decimal
+    correction: Decimal
+    total: Decimal
+    residual: Decimal
+    updated_total: Decimal
+    days_late: int
+    fine_rate_applied: Decimal
+    capped: bool
+
+
+def payment_deadline(due_date, grace_days=0, holidays=frozenset(), weekend=WEEKEND):
+    """Return the last day on which a payment is still on time.
+
+    This is the due date plus the grace days, or the first working day on or
+    after the due date if that comes later.
+    """
+    return max(due_date + timedelta(days=grace_days), next_working_day(due_date, holidays, weekend))
+
+
+def validate_terms(terms):
+    """Return the problems in ``terms`` as English messages.
+
+    An empty list means the terms are valid. The models call this from their
+    ``@api.constrains`` method, and ``compute_charges`` refuses invalid terms.
+    """
+    problems = []
+
+    def check_rate(label, value, low, high):
+        if not low <= to_decimal(value) <= high:
+            problems.append(f"{label} must be between {low}% and {high}%, got {value}%.")
+
+    check_rate("Fine rate", terms.fine_rate, 0, 100)
+    check_rate("Monthly interest rate", terms.monthly_interest_rate, 0, MAX_MONTHLY_INTEREST_RATE)
+    if terms.fine_cap_rate is not None:
+        check_rate("Fine cap rate", terms.fine_cap_rate, 0, 100)
+    if not 0 <= terms.grace_days <= MAX_GRACE_DAYS:
+        problems.append(
+            f"Grace days must be between 0 and {MAX_GRACE_DAYS}, got {terms.grace_days}."
+        )
+    for (year, month), rate in sorted((terms.correction_rates or {}).items()):
+        if not 1 <= month <= 12:
+            problems.append(f"Correction month {year}-{month} is not a calendar month.")
+        if not -100 < to_decimal(rate) <= 100:
+            problems.append(
+                f"Correction rate of {year}-{month:02d} must be above -100% and at most 100%, "
+                f"got {rate}%."
+            )
+    return problems
+
+
+def compute_charges(
+    amount,
+    due_date,
+    payments,
+    as_of,
+    terms,
+    rounding=Decimal("0.01"),
+    holidays=frozenset(),
+    weekend=WEEKEND,
+    dispute_periods=(),
+):
+    """Return the ``Charges`` of one instalment on ``as_of``.
+
+    ``amount`` is the instalment's original amount. ``payments`` holds
+    ``(date, amount)`` reductions (payments and reconciled credit notes) in any
+    order. ``dispute_periods`` holds inclusive ``(start, end_or_None)`` pairs.
+    Raises ``ValueError`` when the terms are invalid or an amount is negative.
+    """
+    problems = validate_terms(terms)
+    if problems:
+        raise ValueError(" ".join(problems))
+    if to_decimal(amount) < 0:
+        raise ValueError("the instalment amount must not be negative")
+    with localcontext() as context:
+        context.prec = _PRECISION
+        amount = to_decimal(amount)
+        paid_by_day = {}
+        for day, paid in payments:
+            paid = to_decimal(paid)
+            if paid < 0:
+                raise ValueError("a payment must not be negative")
+            if day <= as_of:
+                paid_by_day[day] = paid_by_day.get(day, ZERO) + paid
+        disputes = [(start, end or as_of) for start, end in dispute_periods]
+        residual = max(ZERO, amount - sum(paid_by_day.values(), ZERO))
+
+        def open_after(last_day):
+            paid = sum((p for day, p in paid_by_day.items() if day <= last_day), ZERO)
+            return max(ZERO, amount - paid)
+
+        def in_dispute(day):
+            return any(start <= day <= end for start, end in disputes)
+
+        fine_rate = to_decimal(terms.fine_rate)
+        cap = None if terms.fine_cap_rate is None else to_decimal(terms.fine_cap_rate)
+        fine_rate_applied = fine_rate if cap is None else min(fine_rate, cap)
+        deadline = payment_deadline(due_date, terms.grace_days, holidays, weekend)
+        late = as_of > deadline and open_after(deadline) > 0
+
+        fine = interest = correction = ZERO
+        days_late = 0
+        if late:
+            if not in_dispute(as_of):
+                fine = fine_rate_applied / 100 * open_after(due_date)
+            balance = open_after(due_date)
+            factors = _correction_factors(due_date, terms.correction_rates, in_dispute)
+            interest_base = ZERO  # sum of balance_d x F(d) over the accruing days
+            day, factor = due_date, Decimal(1)
+            while balance > 0 and day < as_of:
+                day += timedelta(days=1)
+                factor = next(factors)
+                if not in_dispute(day):
+                    interest_base += balance * factor
+                settled = min(balance, paid_by_day.get(day, ZERO))
+                correction += settled * (factor - 1)
+                balance -= settled
+            correction += balance * (factor - 1)
+            interest = interest_base * to_decimal(terms.monthly_interest_rate) / 3000
+            days_late = (day - due_date).days
+
+        fine, interest, correction = (
+            round_money(max(ZERO, value), rounding) for value in (fine, interest, correction)
+        )
+        total = fine + interest + correction
+        residual = round_money(residual, rounding)
+        return Charges(
+            fine=fine,
+            interest=interest,
+            correction=correction,
+            total=total,
+            residual=residual,
+            updated_total=residual + total,
+            days_late=days_late,
+            fine_rate_applied=fine_rate_applied,
+            capped=cap is not None and cap < fine_rate,
+        )
+
+
+def charges_to_invoice(accrued, invoiced=None, waived=None, rounding=Decimal("0.01")):
+    """Return what is left to invoice of each charge. Nothing is ever charged twice.
+
+    ``accrued`` is the ``Charges`` on the invoicing day. ``invoiced`` and
+    ``waived`` are dicts keyed by ``'fine'``, ``'interest'`` and
+    ``'correction'`` (a missing key counts as 0). Each component of the result
+    is ``max(0, accrued - invoiced - waived)``.
+    """
+    invoiced, waived = invoiced or {}, waived or {}
+    return {
+        name: round_money(
+            max(
+                ZERO,
+                getattr(accrued, name)
+                - to_decimal(invoiced.get(name, 0))
+                - to_decimal(waived.get(name, 0)),
+            ),
+            rounding,
+        )
+        for name in COMPONENTS
+    }
+
+
+def _add_months(day, months):
+    """``day`` plus ``months`` calendar months, clamped to the end of the target month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def _correction_factors(due_date, correction_rates, in_dispute):
+    """Yield the correction factor F(d) for every day d = due_date + 1, due_date + 2, ..."""
+    if correction_rates is None:
+        while True:
+            yield Decimal(1)
+    compounded = Decimal(1)  # P_k: the factor reached at the start of period k
+    for k in count():
+        start, end = _add_months(due_date, k), _add_months(due_date, k + 1)
+        rate = to_decimal(correction_rates.get((start.year, start.month), 0))
+        period_days = (end - start).days
+        counted = 0
+        factor = compounded
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if not in_dispute(day):
+                counted += 1
+                factor = compounded * (1 + rate * counted / (100 * period_days))
+            yield factor
+        compounded = factor

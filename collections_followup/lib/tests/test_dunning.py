@@ -1,0 +1,441 @@
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.dunning import (
+    Instalment,
+    Level,
+    PartnerContact,
+    Policy,
+    Postponed,
+    aging_bucket,
+    next_contact_time,
+    plan_run,
+    promise_pauses,
+    promise_status,
+    reached_level,
+    validate_levels,
+)
+from lib.workdays import days_late
+
+MONDAY = date(2025, 3, 3)
+SATURDAY = date(2025, 3, 1)
+FRIDAY = date(2025, 3, 7)
+TODAY = date(2025, 3, 12)  # a Wednesday: 1, 2, 9, 12, 30, 33, 40, 50 days back are working days
+
+PRE_DUE, L1, L10, L30, L45, L90 = (
+    Level("pre", -3, 1),
+    Level("l1", 1, 2),
+    Level("l10", 10, 3),
+    Level("l30", 30, 4),
+    Level("l45", 45, 5),
+    Level("l90", 90, 6),
+)
+LEVELS = (PRE_DUE, L1, L10, L30, L45, L90)
+POLICY = Policy(LEVELS, min_days_between_contacts=5)
+
+
+def instalment(id, due_date, residual="100.00", partner_id=1, currency_id="BRL"):
+    return Instalment(id, partner_id, currency_id, due_date, Decimal(residual))
+
+
+def late(days, as_of=TODAY):
+    """The due date that is exactly ``days`` late on ``as_of`` (a working day)."""
+    due_date = as_of - timedelta(days=days)
+    assert days_late(due_date, as_of) == days, "pick a count landing on a working day"
+    return due_date
+
+
+# --- levels -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "days, expected",
+    [(-10, None), (-4, None), (-3, PRE_DUE), (0, PRE_DUE), (1, L1), (9, L1), (10, L10),
+     (29, L10), (30, L30), (89, L45), (90, L90), (5000, L90)],
+)
+def test_reached_level_is_highest_level_reached(days, expected):
+    assert reached_level(days, reversed(LEVELS)) == expected
+
+
+def test_reached_level_without_levels():
+    assert reached_level(100, ()) is None
+
+
+def test_validate_levels():
+    assert validate_levels(LEVELS) == []
+    assert validate_levels([]) == []
+    errors = validate_levels([Level(1, 10), Level(2, 10), Level(3, 30)])
+    assert errors == ["Duplicate days 10 in levels 1, 2: each level needs distinct days."]
+    assert validate_levels([Level(1, 10), Level(1, 20)]) == [
+        "Duplicate level 1: it appears more than once."
+    ]
+    assert any("whole number" in error for error in validate_levels([Level(1, 1.5)]))
+
+
+# --- days late and shifting -------------------------------------------------
+
+
+def test_due_on_saturday_counts_from_monday():
+    policy = Policy((L1,))
+    saturday_due = instalment(1, SATURDAY)
+    assert plan_run([saturday_due], policy, MONDAY) == ([], [])
+    contacts, _ = plan_run([saturday_due], policy, MONDAY + timedelta(days=1))
+    assert [contact.level for contact in contacts] == [L1]
+
+
+def test_due_on_holiday_counts_from_next_working_day():
+    policy = Policy((L1,))
+    holiday_due = instalment(1, FRIDAY)  # Friday holiday, then weekend: effective Monday 10th
+    holidays = {FRIDAY}
+    for as_of in (date(2025, 3, 8), date(2025, 3, 10)):
+        assert plan_run([holiday_due], policy, as_of, holidays=holidays) == ([], [])
+    contacts, _ = plan_run([holiday_due], policy, date(2025, 3, 11), holidays=holidays)
+    assert [contact.level for contact in contacts] == [L1]
+    # Without the holiday the same instalment is already late on Saturday.
+    contacts, _ = plan_run([holiday_due], policy, date(2025, 3, 8))
+    assert [contact.level for contact in contacts] == [L1]
+
+
+def test_pre_due_reminder():
+    contacts, _ = plan_run([instalment(1, MONDAY + timedelta(days=3))], POLICY, MONDAY)
+    assert [contact.level for contact in contacts] == [PRE_DUE]
+    assert plan_run([instalment(1, MONDAY + timedelta(days=4))], POLICY, MONDAY) == ([], [])
+
+
+# --- one contact per partner ------------------------------------------------
+
+
+def test_three_instalments_one_contact_at_highest_level():
+    instalments = [
+        instalment(1, late(2), "10.00"),
+        instalment(2, late(12), "20.00"),
+        instalment(3, late(30), "30.00"),
+    ]
+    contacts, postponed = plan_run(instalments, POLICY, TODAY)
+    assert postponed == []
+    assert contacts == [
+        PartnerContact(
+            partner_id=1,
+            level=L30,
+            instalment_ids=(1, 2, 3),
+            new_pairs=((1, "l1"), (2, "l10"), (3, "l30")),
+            totals=(("BRL", Decimal("60.00")),),
+        )
+    ]
+
+
+def test_replanning_with_executed_pairs_gives_no_contact():
+    instalments = [instalment(1, late(2)), instalment(2, late(33), partner_id=2)]
+    contacts, _ = plan_run(instalments, POLICY, TODAY)
+    assert len(contacts) == 2
+    executed = {pair for contact in contacts for pair in contact.new_pairs}
+    assert plan_run(instalments, POLICY, TODAY, executed_pairs=executed) == ([], [])
+
+
+def test_letter_lists_instalments_already_contacted():
+    instalments = [instalment(1, late(12), "50.00"), instalment(2, late(1), "25.00")]
+    contacts, _ = plan_run(instalments, POLICY, TODAY, executed_pairs={(1, "l10")})
+    (contact,) = contacts
+    assert contact.level == L1
+    assert contact.new_pairs == ((2, "l1"),)
+    assert contact.instalment_ids == (1, 2)
+    assert contact.totals == (("BRL", Decimal("75.00")),)
+
+
+def test_jump_to_30_executes_only_30_and_never_the_skipped_levels():
+    due_date = late(30)
+    chased = [instalment(1, due_date)]
+    contacts, _ = plan_run(chased, POLICY, TODAY)
+    assert [(contact.level, contact.new_pairs) for contact in contacts] == [(L30, ((1, "l30"),))]
+
+    executed = set(contacts[0].new_pairs)
+    contacted_levels = []
+    for offset in range(1, 80):
+        as_of = TODAY + timedelta(days=offset)
+        contacts, postponed = plan_run(chased, POLICY, as_of, executed_pairs=executed)
+        assert postponed == []
+        for contact in contacts:
+            executed.update(contact.new_pairs)
+            contacted_levels.append(contact.level)
+    assert contacted_levels == [L45, L90]
+    assert executed == {(1, "l30"), (1, "l45"), (1, "l90")}
+
+
+def test_min_days_postpones_then_resumes_at_then_highest_level():
+    chased = [instalment(1, late(9))]
+    last = TODAY - timedelta(days=2)
+    contacts, postponed = plan_run(chased, POLICY, TODAY, last_contact={1: last})
+    assert contacts == []
+    assert postponed == [Postponed(1, L1, last + timedelta(days=5), "min_days")]
+
+    # Next day the instalment reached +10 but is still too soon.
+    _, postponed = plan_run(chased, POLICY, TODAY + timedelta(days=1), last_contact={1: last})
+    assert [(p.level, p.next_date) for p in postponed] == [(L10, date(2025, 3, 15))]
+
+    contacts, postponed = plan_run(chased, POLICY, date(2025, 3, 15), last_contact={1: last})
+    assert postponed == []
+    assert [(c.level, c.new_pairs) for c in contacts] == [(L10, ((1, "l10"),))]
+
+
+def test_min_days_zero_never_postpones():
+    policy = Policy(LEVELS, min_days_between_contacts=0)
+    contacts, postponed = plan_run([instalment(1, late(1))], policy, TODAY, last_contact={1: TODAY})
+    assert len(contacts) == 1 and postponed == []
+
+
+def test_tolerance():
+    policy = Policy(LEVELS, tolerance=Decimal("5.00"))
+    small = instalment(1, late(12), "5.00")
+    assert plan_run([small], policy, TODAY) == ([], [])
+    contacts, _ = plan_run([small, instalment(2, late(1), "5.01")], policy, TODAY)
+    (contact,) = contacts
+    assert contact.instalment_ids == (2,)
+    assert contact.level == L1
+    assert contact.totals == (("BRL", Decimal("5.01")),)
+
+
+def test_excluded_instalments_and_partners():
+    instalments = [
+        instalment(1, late(33)),
+        instalment(2, late(1)),
+        instalment(3, late(50), partner_id=2),
+    ]
+    contacts, _ = plan_run(
+        instalments, POLICY, TODAY, excluded_instalment_ids={1}, excluded_partner_ids={2}
+    )
+    (contact,) = contacts
+    assert (contact.partner_id, contact.level, contact.instalment_ids) == (1, L1, (2,))
+
+
+def test_credits_reduce_totals_per_currency():
+    instalments = [
+        instalment(1, late(1), "100.00", currency_id="BRL"),
+        instalment(2, late(1), "40.00", currency_id="USD"),
+    ]
+    credits = {
+        (1, "BRL"): Decimal("30.00"),
+        (1, "USD"): Decimal("50.00"),  # more than the USD open: USD claims 0
+        (2, "BRL"): Decimal("1000"),  # another partner's credit
+    }
+    (contact,), _ = plan_run(instalments, POLICY, TODAY, credits=credits)
+    assert contact.totals == (("BRL", Decimal("70.00")), ("USD", Decimal("0")))
+
+
+def test_credits_covering_everything_cancel_the_contact():
+    instalments = [instalment(1, late(1), "100.00"), instalment(2, late(40), "20.00")]
+    credits = {(1, "BRL"): Decimal("120.00")}
+    too_soon = {1: TODAY - timedelta(days=1)}
+    assert plan_run(instalments, POLICY, TODAY, credits=credits) == ([], [])
+    assert plan_run(instalments, POLICY, TODAY, credits=credits, last_contact=too_soon) == ([], [])
+
+
+def test_negative_credit_is_refused():
+    with pytest.raises(ValueError, match="positive"):
+        plan_run([instalment(1, late(1))], POLICY, TODAY, credits={(1, "BRL"): Decimal("-1")})
+
+
+def test_multi_currency_grouping_and_partner_order():
+    instalments = [
+        instalment(1, late(1), "10.00", partner_id=7, currency_id="USD"),
+        instalment(2, late(1), "20.00", partner_id=3, currency_id="EUR"),
+        instalment(3, late(12), "30.00", partner_id=7, currency_id="BRL"),
+        instalment(4, late(2), "40.00", partner_id=7, currency_id="USD"),
+    ]
+    contacts, _ = plan_run(instalments, POLICY, TODAY)
+    assert [contact.partner_id for contact in contacts] == [3, 7]
+    assert contacts[1].level == L10
+    assert contacts[1].totals == (("BRL", Decimal("30.00")), ("USD", Decimal("50.00")))
+
+
+def test_unsortable_ids_keep_insertion_order():
+    instalments = [
+        instalment("x", late(1), partner_id="b"),
+        instalment(2, late(1), partner_id=1),
+    ]
+    contacts, _ = plan_run(instalments, POLICY, TODAY)
+    assert [contact.partner_id for contact in contacts] == ["b", 1]
+
+
+def test_float_amounts_from_the_orm_are_exact():
+    chased = [Instalment(1, 1, "BRL", late(1), 0.1), Instalment(2, 1, "BRL", late(1), 0.2)]
+    (contact,), _ = plan_run(chased, Policy(LEVELS, tolerance=0.0), TODAY)
+    assert contact.totals == (("BRL", Decimal("0.3")),)
+
+
+def test_plans_100k_instalments():
+    start = date(2024, 1, 1)
+    instalments = [
+        Instalment(n, n % 10_000, "BRL" if n % 3 else "USD", start + timedelta(days=n % 400),
+                   Decimal(n % 997) + Decimal("0.50"))
+        for n in range(100_000)
+    ]
+    contacts, postponed = plan_run(
+        instalments, POLICY, date(2025, 3, 3),
+        last_contact={partner_id: date(2025, 3, 1) for partner_id in range(0, 10_000, 7)},
+    )
+    assert len(contacts) + len(postponed) == 10_000
+
+
+# --- contact window ---------------------------------------------------------
+
+OFFICE = {weekday: [(8, 12), (13, 18)] for weekday in range(5)}
+
+
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (datetime(2025, 3, 3, 9, 30), datetime(2025, 3, 3, 9, 30)),  # inside
+        (datetime(2025, 3, 3, 8, 0), datetime(2025, 3, 3, 8, 0)),  # at opening
+        (datetime(2025, 3, 3, 6, 15), datetime(2025, 3, 3, 8, 0)),  # before opening
+        (datetime(2025, 3, 3, 12, 0), datetime(2025, 3, 3, 13, 0)),  # lunch gap
+        (datetime(2025, 3, 7, 18, 0), datetime(2025, 3, 10, 8, 0)),  # Friday evening
+        (datetime(2025, 3, 8, 10, 0), datetime(2025, 3, 10, 8, 0)),  # Saturday
+    ],
+)
+def test_next_contact_time(moment, expected):
+    assert next_contact_time(moment, OFFICE) == expected
+
+
+def test_next_contact_time_skips_holidays_and_half_hours():
+    assert next_contact_time(datetime(2025, 3, 7, 17, 0), OFFICE, holidays={date(2025, 3, 7)}) == (
+        datetime(2025, 3, 10, 8, 0)
+    )
+    assert next_contact_time(datetime(2025, 3, 3, 7, 0), {0: [(8.5, 12)]}) == datetime(
+        2025, 3, 3, 8, 30
+    )
+    assert next_contact_time(datetime(2025, 3, 4, 7, 0), {0: [(8.5, 12)]}) == datetime(
+        2025, 3, 10, 8, 30
+    )
+
+
+def test_next_contact_time_without_opening_hours():
+    with pytest.raises(ValueError):
+        next_contact_time(datetime(2025, 3, 3), {})
+    with pytest.raises(ValueError):
+        next_contact_time(datetime(2025, 3, 3), {0: []})
+    with pytest.raises(ValueError):
+        next_contact_time(datetime(2025, 3, 3), {0: [(12, 8)]})
+
+
+# --- promises to pay --------------------------------------------------------
+
+PROMISED = date(2025, 3, 10)
+
+
+@pytest.mark.parametrize(
+    "as_of, paid, expected",
+    [
+        (date(2025, 3, 5), "0", "open"),
+        (date(2025, 3, 12), "99.99", "open"),  # within 2 days of tolerance
+        (date(2025, 3, 13), "99.99", "broken"),
+        (date(2025, 3, 5), "100", "kept"),
+        (date(2025, 4, 30), "150", "kept"),
+    ],
+)
+def test_promise_status(as_of, paid, expected):
+    status = promise_status(PROMISED, 2, as_of, Decimal("100"), Decimal(paid))
+    assert status == expected
+    assert promise_pauses(status) == (expected == "open")
+
+
+# --- aging ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "days, bucket",
+    [(-5, "not_due"), (0, "not_due"), (1, "1_30"), (30, "1_30"), (31, "31_60"), (60, "31_60"),
+     (61, "61_90"), (91, "91_120"), (120, "91_120"), (121, "120_plus")],
+)
+def test_aging_bucket(days, bucket):
+    assert aging_bucket(days) == bucket
+
+
+def test_aging_bucket_other_bounds():
+    assert aging_bucket(10, (0, 15, 45)) == "1_15"
+    assert aging_bucket(16, (0, 15, 45)) == "16_45"
+    assert aging_bucket(46, (0, 15, 45)) == "45_plus"
+    assert aging_bucket(0, (15,)) == "not_due"
+    assert aging_bucket(3, (15,)) == "1_15"
+    with pytest.raises(ValueError):
+        aging_bucket(3, (30, 10))
+
+
+# --- properties -------------------------------------------------------------
+
+level_sets = st.sets(st.integers(-10, 120), min_size=1, max_size=6).map(
+    lambda days: tuple(Level("L%d" % d, d) for d in sorted(days))
+)
+
+
+@st.composite
+def scenarios(draw):
+    levels = draw(level_sets)
+    as_of = MONDAY + timedelta(days=draw(st.integers(0, 6)))
+    count = draw(st.integers(0, 25))
+    instalments = [
+        Instalment(
+            n,
+            draw(st.integers(0, 4)),
+            draw(st.sampled_from(["BRL", "USD"])),
+            as_of - timedelta(days=draw(st.integers(-20, 200))),
+            Decimal(draw(st.integers(0, 100_000))) / 100,
+        )
+        for n in range(count)
+    ]
+    all_pairs = [(item.id, level.id) for item in instalments for level in levels]
+    executed = draw(st.sets(st.sampled_from(all_pairs))) if all_pairs else set()
+    last_contact = draw(
+        st.dictionaries(
+            st.integers(0, 4), st.integers(0, 10).map(lambda d: as_of - timedelta(days=d))
+        )
+    )
+    credits = draw(
+        st.dictionaries(
+            st.tuples(st.integers(0, 4), st.sampled_from(["BRL", "USD"])),
+            st.integers(0, 50_000).map(lambda cents: Decimal(cents) / 100),
+        )
+    )
+    policy = Policy(levels, draw(st.integers(0, 7)), Decimal(draw(st.integers(0, 500))) / 100)
+    return instalments, policy, as_of, executed, last_contact, credits
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenarios())
+def test_plan_properties(scenario):
+    instalments, policy, as_of, executed, last_contact, credits = scenario
+    contacts, postponed = plan_run(instalments, policy, as_of, executed, last_contact, credits)
+    by_id = {item.id: item for item in instalments}
+
+    partners = [c.partner_id for c in contacts] + [p.partner_id for p in postponed]
+    assert len(partners) == len(set(partners))  # at most one contact per partner
+    for contact in contacts:
+        assert contact.new_pairs
+        for instalment_id, level_id in contact.new_pairs:
+            item = by_id[instalment_id]
+            level = reached_level(days_late(item.due_date, as_of), policy.levels)
+            assert level.id == level_id
+            assert (instalment_id, level_id) not in executed
+            assert item.partner_id == contact.partner_id
+        levels_by_id = {level.id: level for level in policy.levels}
+        assert contact.level.days == max(levels_by_id[lv].days for _i, lv in contact.new_pairs)
+        assert all(total >= 0 for _currency, total in contact.totals)
+        assert any(total > 0 for _currency, total in contact.totals)
+        assert all(by_id[i].residual > policy.tolerance for i in contact.instalment_ids)
+
+    # Idempotence: once the new pairs are recorded, the same day plans nothing new.
+    done = set(executed) | {pair for contact in contacts for pair in contact.new_pairs}
+    again, _ = plan_run(instalments, policy, as_of, done, last_contact, credits)
+    assert again == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(level_sets, st.integers(-50, 200), st.integers(0, 50))
+def test_reached_level_is_monotone(levels, days, more):
+    lower, higher = reached_level(days, levels), reached_level(days + more, levels)
+    if lower is not None:
+        assert higher is not None and higher.days >= lower.days
+    assert lower is None or lower.days <= days

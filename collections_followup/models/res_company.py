@@ -1,0 +1,77 @@
+from datetime import timedelta
+
+from odoo import Command, fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    collections_policy_id = fields.Many2one(
+        "collections.policy",
+        string="Default Collection Policy",
+        domain="[('company_id', '=', id)]",
+        help="Applied to every customer of the company that has no policy of its own.",
+    )
+
+    def _create_collections_demo_invoices(self):
+        """Demo data only: customer invoices of the demo company dated
+        relative to today, so the demo always has customers 5, 20, 45, 95
+        and 200 days late, instalments, partial and full payments."""
+        self.ensure_one()
+        env = self.env(context=dict(self.env.context, allowed_company_ids=self.ids))
+        company = env["res.company"].browse(self.id)
+        today = fields.Date.context_today(company)
+
+        def ref(xmlid):
+            return env.ref("collections_followup.%s" % xmlid)
+
+        product = ref("product_service_demo")
+        three_times = ref("payment_term_3x_demo")
+        usd = env.ref("base.USD")
+        usd.active = True
+        bank = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+        )
+        # (partner, days late of the (first) due date, amount, payment term, currency, payments)
+        # a payment is (days before today, amount)
+        scenarios = [
+            ("partner_padaria_demo", 5, 2500.0, None, None, []),
+            ("partner_padaria_demo", 95, 9000.0, three_times, None, [(60, 1000.0)]),
+            ("partner_construtora_demo", 45, 12000.0, None, None, [(30, 4000.0)]),
+            ("partner_construtora_demo", -3, 8000.0, None, None, []),
+            ("partner_joao_demo", 20, 350.0, None, None, []),
+            ("partner_ana_demo", 200, 1200.0, None, None, [(150, 200.0)]),
+            ("partner_globex_demo", 20, 3000.0, None, usd, []),
+            ("partner_mary_demo", 200, 800.0, None, None, [(170, 800.0)]),
+            ("partner_pontual_demo", 40, 1500.0, None, None, [(40, 1500.0)]),
+        ]
+        for partner_xmlid, days_late, amount, term, currency, payments in scenarios:
+            due_date = today - timedelta(days=days_late)
+            invoice_date = due_date - timedelta(days=30)
+            vals = {
+                "move_type": "out_invoice",
+                "partner_id": ref(partner_xmlid).id,
+                "company_id": company.id,
+                "invoice_date": invoice_date,
+                "currency_id": (currency or company.currency_id).id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": product.id, "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+            if term:
+                vals["invoice_payment_term_id"] = term.id
+            else:
+                vals["invoice_date_due"] = due_date
+            invoice = env["account.move"].create(vals)
+            invoice.action_post()
+            for days_ago, paid in payments:
+                env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids
+                ).create(
+                    {
+                        "amount": paid,
+                        "payment_date": today - timedelta(days=days_ago),
+                        "journal_id": bank.id,
+                    }
+                )._create_payments()
+        return True

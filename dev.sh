@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# The project's two commands (see README.md):
+#   ./dev.sh demo   local PostgreSQL + virtualenv + demo database + today's
+#                   follow-up run, then Odoo on http://127.0.0.1:8069
+#   ./dev.sh test   every test: the pure lib/ rules with pytest, then (when
+#                   Odoo 18 is found) the whole Odoo suite on a fresh database
+# Everything it creates lives in ./.work (ignored by git). Odoo is found
+# through ODOO_PATH (default /opt/odoo).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+WORK=${CF_WORK:-$ROOT/.work}  # CF_WORK lets several checkouts share one cluster and venv
+ODOO_PATH=${ODOO_PATH:-/opt/odoo}
+PYTHON=${PYTHON:-python3.11}
+VENV="$WORK/venv"
+CONF="$WORK/odoo-$(printf %s "$ROOT" | sha1sum | cut -c1-8).conf"  # one per checkout
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PGDATA="$WORK/pgdata"
+PGPORT=${CF_PGPORT:-54329}
+DB_USER=odoo
+DB_PASSWORD=odoo
+HTTP_PORT=${CF_HTTP_PORT:-8069}
+DEMO_DB=${CF_DEMO_DB:-collections_demo}
+TEST_DB=${CF_TEST_DB:-collections_test}
+ADDONS="collections_followup"
+GET_ODOO="get it with: git clone --depth 1 -b 18.0 https://github.com/odoo/odoo $ODOO_PATH (or set ODOO_PATH to an Odoo 18.0 source tree)"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+have_odoo() { [ -f "$ODOO_PATH/odoo-bin" ]; }
+
+require_odoo() {
+    if ! have_odoo; then
+        echo "No Odoo 18 source tree at $ODOO_PATH: $GET_ODOO" >&2
+        exit 1
+    fi
+}
+
+# --- system packages (root only; CI and fresh machines) ----------------------
+apt_install() {
+    # Installs missing Debian packages when running as root; otherwise says what is missing.
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Missing Debian packages: ${missing[*]} (install them with apt-get)" >&2
+        return 1
+    fi
+    say "Installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- virtualenv --------------------------------------------------------------
+ensure_venv() {
+    # $1 = "odoo" to include Odoo's dependencies.
+    local reqs=("$ROOT/requirements-dev.txt")
+    [ "${1:-}" = odoo ] && reqs+=("$ROOT/requirements-odoo.txt")
+    local stamp
+    stamp=$(cat "${reqs[@]}" | sha256sum | cut -c1-16)
+    if [ -f "$VENV/.stamp" ] && grep -q "$stamp" "$VENV/.stamp"; then
+        return 0
+    fi
+    say "Preparing the virtualenv in $VENV"
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade pip wheel setuptools
+    local args=()
+    for r in "${reqs[@]}"; do args+=(-r "$r"); done
+    "$VENV/bin/pip" install -q --disable-pip-version-check "${args[@]}"
+    echo "$stamp" >>"$VENV/.stamp"
+}
+
+# --- PostgreSQL --------------------------------------------------------------
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+ensure_postgres() {
+    [ -x "$PGBIN/initdb" ] || apt_install postgresql-15
+    if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+        useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    fi
+    mkdir -p "$WORK"
+    if [ ! -f "$PGDATA/PG_VERSION" ]; then
+        say "Creating the PostgreSQL cluster in $PGDATA"
+        mkdir -p "$PGDATA"
+        [ "$(id -u)" -eq 0 ] && chown postgres: "$PGDATA"
+        chmod 700 "$PGDATA"
+        as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+        cat >>"$PGDATA/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$PGDATA'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+EOF
+    fi
+    if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+        say "Starting PostgreSQL on 127.0.0.1:$PGPORT"
+        as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start >/dev/null
+    fi
+    psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'" | grep -q 1 \
+        || psql_admin -c "CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'" >/dev/null
+}
+
+psql_admin() { as_pg psql -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+db_exists() { psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; }
+
+drop_db() { psql_admin -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; rm -rf "$WORK/data/filestore/$1"; }
+
+# --- Odoo --------------------------------------------------------------------
+write_config() {
+    mkdir -p "$WORK/data"
+    cat >"$CONF" <<EOF
+[options]
+addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT
+data_dir = $WORK/data
+db_host = 127.0.0.1
+db_port = $PGPORT
+db_user = $DB_USER
+db_password = $DB_PASSWORD
+admin_passwd = admin
+http_interface = 127.0.0.1
+http_port = $HTTP_PORT
+list_db = True
+EOF
+}
+
+odoo() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" "$@"; }
+
+prepare_odoo() {
+    require_odoo
+    apt_install wkhtmltopdf fonts-dejavu-core
+    ensure_venv odoo
+    ensure_postgres
+    write_config
+}
+
+# --- demo --------------------------------------------------------------------
+cmd_demo() {
+    prepare_odoo
+    if ! db_exists "$DEMO_DB" || [ ! -f "$WORK/$DEMO_DB.ready" ]; then
+        drop_db "$DEMO_DB"
+        say "Building the demo database $DEMO_DB (account + $ADDONS + demo data)"
+        odoo -d "$DEMO_DB" -i "$ADDONS" --load-language=pt_BR --stop-after-init \
+            --log-level=warn >"$WORK/demo-install.log" 2>&1 \
+            || { tail -40 "$WORK/demo-install.log"; exit 1; }
+        touch "$WORK/$DEMO_DB.ready"
+    fi
+    say "Running today's follow-up on $DEMO_DB"
+    odoo shell -d "$DEMO_DB" --no-http --log-level=warn <"$ROOT/scripts/demo_followup.py"
+    say "Odoo is starting on http://127.0.0.1:$HTTP_PORT"
+    echo "    database: $DEMO_DB   login: admin   password: admin"
+    echo "    (Ctrl+C stops it; ./dev.sh demo again reuses everything)"
+    exec "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$"
+}
+
+# --- tests -------------------------------------------------------------------
+LIB_PASSED=0
+LIB_FAILED=0
+ODOO_PASSED=0
+ODOO_FAILED=0
+
+run_lib_tests() {
+    say "Pure business rules (collections_followup/lib) with pytest"
+    local out rc=0
+    out=$(cd "$ROOT" && "$VENV/bin/python" -m pytest -q 2>&1) || rc=$?
+    printf '%s\n' "$out" | tail -25
+    LIB_PASSED=$(printf '%s\n' "$out" | { grep -oE '[0-9]+ passed' || true; } | tail -1 | grep -oE '[0-9]+' || true)
+    LIB_PASSED=${LIB_PASSED:-0}
+    LIB_FAILED=$(printf '%s\n' "$out" | { grep -oE '[0-9]+ (failed|errors?)' || true; } | awk '{s+=$1} END {print s+0}')
+    if [ "$rc" -ne 0 ] && [ "$LIB_FAILED" -eq 0 ]; then LIB_FAILED=1; fi
+    [ "$LIB_PASSED" -gt 0 ] || LIB_FAILED=$((LIB_FAILED + 1))
+}
+
+run_odoo_suite() {
+    local log="$WORK/odoo-test.log"
+    local clean_log="$WORK/odoo-install-nodemo.log"
+    say "Installing $ADDONS on a fresh database without demo data (must log no warning)"
+    drop_db "${TEST_DB}_nodemo"
+    odoo -d "${TEST_DB}_nodemo" -i "$ADDONS" --without-demo=all --stop-after-init \
+        --log-level=info >"$clean_log" 2>&1 || true
+    local warnings
+    warnings=$(grep -E ' (WARNING|ERROR|CRITICAL) ' "$clean_log" | grep -v 'odoo.modules.loading: .* modules loaded' || true)
+    drop_db "${TEST_DB}_nodemo"
+    if [ -n "$warnings" ]; then
+        printf '%s\n' "$warnings" | head -30
+        echo "FAILED: installing without demo data logged warnings or errors (see $clean_log)"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+    fi
+
+    say "Odoo suite: fresh database $TEST_DB with demo data, every test of $ADDONS"
+    drop_db "$TEST_DB"
+    local rc=0
+    odoo -d "$TEST_DB" -i "$ADDONS" --test-enable --test-tags "$(echo "$ADDONS" | sed 's#\([^,]*\)#/\1#g')" \
+        --stop-after-init --log-level=test --http-port=$((HTTP_PORT + 100)) >"$log" 2>&1 || rc=$?
+    grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|odoo.tests.result' "$log" | head -80 || true
+    local results total failed errors
+    results=$(grep -E 'odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)
+    if [ -z "$results" ]; then
+        echo "FAILED: the Odoo suite printed no result line (exit $rc); last lines of $log:"
+        tail -40 "$log"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+        return
+    fi
+    failed=$(echo "$results" | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1/')
+    errors=$(echo "$results" | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\2/')
+    total=$(echo "$results" | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\3/')
+    ODOO_FAILED=$((ODOO_FAILED + failed + errors))
+    ODOO_PASSED=$((total - failed - errors))
+    local bad_lines
+    bad_lines=$(grep -cE ' (ERROR|CRITICAL) ' "$log" || true)
+    if [ "$bad_lines" -gt 0 ] && [ "$((failed + errors))" -eq 0 ]; then
+        echo "FAILED: $bad_lines ERROR/CRITICAL line(s) in the Odoo log ($log)"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+    fi
+    if [ "$total" -eq 0 ]; then
+        echo "FAILED: the Odoo suite ran no test"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+    fi
+    if [ "$rc" -ne 0 ] && [ "$ODOO_FAILED" -eq 0 ]; then
+        echo "FAILED: odoo-bin exited with $rc"
+        ODOO_FAILED=1
+    fi
+}
+
+cmd_test() {
+    if have_odoo; then
+        prepare_odoo
+    else
+        ensure_venv
+    fi
+    run_lib_tests
+    if have_odoo; then
+        run_odoo_suite
+        drop_db "$TEST_DB"
+    else
+        echo
+        echo "Odoo suite SKIPPED: no Odoo 18 at $ODOO_PATH ($GET_ODOO)"
+    fi
+    echo
+    echo "lib: $LIB_PASSED passed, $LIB_FAILED failed"
+    if have_odoo; then echo "odoo: $ODOO_PASSED passed, $ODOO_FAILED failed"; fi
+    echo "$((LIB_PASSED + ODOO_PASSED)) passed, $((LIB_FAILED + ODOO_FAILED)) failed"
+    [ "$((LIB_FAILED + ODOO_FAILED))" -eq 0 ]
+}
+
+case "${1:-}" in
+    demo) cmd_demo ;;
+    test) cmd_test ;;
+    *)
+        echo "usage: $0 demo|test" >&2
+        exit 2
+        ;;
+esac
