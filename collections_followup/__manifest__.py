@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/collections_policy_data.xml",
         "views/collections_policy_views.xml",
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/collections_menus.xml",
     ],
