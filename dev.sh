@@ -153,11 +153,38 @@ cmd_demo() {
         touch "$WORK/$DEMO_DB.ready"
     fi
     say "Running today's follow-up on $DEMO_DB"
-    odoo shell -d "$DEMO_DB" --no-http --log-level=warn <"$ROOT/scripts/demo_followup.py"
+    "$VENV/bin/python" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DEMO_DB" --no-http --log-level=warn \
+        <"$ROOT/scripts/demo_followup.py"
     say "Odoo is starting on http://127.0.0.1:$HTTP_PORT"
     echo "    database: $DEMO_DB   login: admin   password: admin"
     echo "    (Ctrl+C stops it; ./dev.sh demo again reuses everything)"
     exec "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$"
+}
+
+# --- translations ------------------------------------------------------------
+# export_pot DB DIR: writes DIR/<addon>.pot for every addon, as Odoo exports it.
+export_pot() {
+    local db=$1 dir=$2 addon
+    mkdir -p "$dir"
+    for addon in ${ADDONS//,/ }; do
+        odoo -d "$db" --i18n-export="$dir/$addon.pot" --modules="$addon" --stop-after-init \
+            --log-level=warn >/dev/null 2>&1
+    done
+}
+
+cmd_i18n() {
+    # Maintainers' tool: regenerates every addon's .pot from the code and
+    # merges it into i18n/pt_BR.po (new strings come in untranslated).
+    prepare_odoo
+    local db="${TEST_DB}_i18n" tmp="$WORK/i18n" addon
+    drop_db "$db"
+    odoo -d "$db" -i "$ADDONS" --without-demo=all --stop-after-init --log-level=warn >/dev/null 2>&1
+    export_pot "$db" "$tmp"
+    drop_db "$db"
+    for addon in ${ADDONS//,/ }; do
+        cp "$tmp/$addon.pot" "$ROOT/$addon/i18n/$addon.pot"
+        "$VENV/bin/python" "$ROOT/scripts/merge_po.py" "$ROOT/$addon/i18n/$addon.pot" "$ROOT/$addon/i18n/pt_BR.po"
+    done
 }
 
 # --- tests -------------------------------------------------------------------
@@ -179,14 +206,26 @@ run_lib_tests() {
 }
 
 run_odoo_suite() {
-    local log="$WORK/odoo-test.log"
-    local clean_log="$WORK/odoo-install-nodemo.log"
+    local log="$WORK/odoo-test-$TEST_DB.log"
+    local clean_log="$WORK/odoo-install-nodemo-$TEST_DB.log"
     say "Installing $ADDONS on a fresh database without demo data (must log no warning)"
     drop_db "${TEST_DB}_nodemo"
     odoo -d "${TEST_DB}_nodemo" -i "$ADDONS" --without-demo=all --stop-after-init \
         --log-level=info >"$clean_log" 2>&1 || true
     local warnings
     warnings=$(grep -E ' (WARNING|ERROR|CRITICAL) ' "$clean_log" | grep -v 'odoo.modules.loading: .* modules loaded' || true)
+
+    say "Translations: the committed .pot files are what the code exports"
+    export_pot "${TEST_DB}_nodemo" "$WORK/pot-check-$TEST_DB"
+    for addon in ${ADDONS//,/ }; do
+        if "$VENV/bin/python" "$ROOT/scripts/merge_po.py" --compare \
+            "$WORK/pot-check-$TEST_DB/$addon.pot" "$ROOT/$addon/i18n/$addon.pot"; then
+            ODOO_PASSED=$((ODOO_PASSED + 1))
+        else
+            echo "FAILED: $addon/i18n/$addon.pot is stale: run ./dev.sh i18n and translate pt_BR.po"
+            ODOO_FAILED=$((ODOO_FAILED + 1))
+        fi
+    done
     drop_db "${TEST_DB}_nodemo"
     if [ -n "$warnings" ]; then
         printf '%s\n' "$warnings" | head -30
@@ -196,10 +235,10 @@ run_odoo_suite() {
 
     say "Odoo suite: fresh database $TEST_DB with demo data, every test of $ADDONS"
     drop_db "$TEST_DB"
-    local rc=0
+    local rc=0 addon
     odoo -d "$TEST_DB" -i "$ADDONS" --test-enable --test-tags "$(echo "$ADDONS" | sed 's#\([^,]*\)#/\1#g')" \
         --stop-after-init --log-level=test --http-port=$((HTTP_PORT + 100)) >"$log" 2>&1 || rc=$?
-    grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|odoo.tests.result' "$log" | head -80 || true
+    grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):|Traceback|odoo.tests.result|demo data failed' "$log" | head -80 || true
     local results total failed errors
     results=$(grep -E 'odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)
     if [ -z "$results" ]; then
@@ -214,7 +253,7 @@ run_odoo_suite() {
     ODOO_FAILED=$((ODOO_FAILED + failed + errors))
     ODOO_PASSED=$((total - failed - errors))
     local bad_lines
-    bad_lines=$(grep -cE ' (ERROR|CRITICAL) ' "$log" || true)
+    bad_lines=$(grep -cE ' (ERROR|CRITICAL) |demo data failed to install' "$log" || true)
     if [ "$bad_lines" -gt 0 ] && [ "$((failed + errors))" -eq 0 ]; then
         echo "FAILED: $bad_lines ERROR/CRITICAL line(s) in the Odoo log ($log)"
         ODOO_FAILED=$((ODOO_FAILED + 1))
@@ -241,7 +280,8 @@ cmd_test() {
         drop_db "$TEST_DB"
     else
         echo
-        echo "Odoo suite SKIPPED: no Odoo 18 at $ODOO_PATH ($GET_ODOO)"
+        echo "Odoo suite SKIPPED: no Odoo 18 at $ODOO_PATH"
+        echo "($GET_ODOO)"
     fi
     echo
     echo "lib: $LIB_PASSED passed, $LIB_FAILED failed"
@@ -253,8 +293,9 @@ cmd_test() {
 case "${1:-}" in
     demo) cmd_demo ;;
     test) cmd_test ;;
+    i18n) cmd_i18n ;;
     *)
-        echo "usage: $0 demo|test" >&2
+        echo "usage: $0 demo|test|i18n" >&2
         exit 2
         ;;
 esac
