@@ -45,14 +45,14 @@ class ResCompany(models.Model):
             ("partner_mary_demo", 200, 800.0, None, None, [(170, 800.0)]),
             ("partner_pontual_demo", 40, 1500.0, None, None, [(40, 1500.0)]),
         ]
-        for partner_xmlid, days_late, amount, term, currency, payments in scenarios:
+        invoices = env["account.move"]
+        for partner_xmlid, days_late, amount, term, currency, _payments in scenarios:
             due_date = today - timedelta(days=days_late)
-            invoice_date = due_date - timedelta(days=30)
             vals = {
                 "move_type": "out_invoice",
                 "partner_id": ref(partner_xmlid).id,
                 "company_id": company.id,
-                "invoice_date": invoice_date,
+                "invoice_date": due_date - timedelta(days=30),
                 "currency_id": (currency or company.currency_id).id,
                 "invoice_line_ids": [
                     Command.create({"product_id": product.id, "quantity": 1, "price_unit": amount, "tax_ids": []})
@@ -62,9 +62,12 @@ class ResCompany(models.Model):
                 vals["invoice_payment_term_id"] = term.id
             else:
                 vals["invoice_date_due"] = due_date
-            invoice = env["account.move"].create(vals)
-            invoice.action_post()
-            for days_ago, paid in payments:
+            invoices |= env["account.move"].create(vals)
+        # Posted together, as an import of the customers' history would be:
+        # one by one, the credit check would (rightly) hold the later ones.
+        invoices.action_post()
+        for invoice, scenario in zip(invoices, scenarios):
+            for days_ago, paid in scenario[5]:
                 env["account.payment.register"].with_context(
                     active_model="account.move", active_ids=invoice.ids
                 ).create(
