@@ -17,6 +17,10 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/collections_menus.xml",
+        "views/collections_late_charges_views.xml",
+        "views/account_move_late_charges_views.xml",
+        "views/res_partner_late_charges_views.xml",
+        "views/portal_late_charges_templates.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",
