@@ -287,7 +287,12 @@ class AccountMoveLine(models.Model):
                 "price_unit": float(amount),
                 "tax_ids": [Command.clear()],
             }))
-        moves = self.env["account.move"].with_company(company)
+        # A fresh context: the reconciliation that may call this runs with
+        # skip_invoice_sync and friends, which would leave the invoice unbalanced.
+        context = {key: value for key, value in self.env.context.items()
+                   if key in ("lang", "tz", "uid", "tracking_disable", "mail_create_nolog", "mail_notrack",
+                              "mail_create_nosubscribe", "collections_no_charge_invoicing")}
+        moves = self.env["account.move"].with_context(context).with_company(company)
         vals = {
             "move_type": "out_invoice",
             "partner_id": partner.id,
@@ -301,7 +306,7 @@ class AccountMoveLine(models.Model):
         if policy.charge_journal_id:
             vals["journal_id"] = policy.charge_journal_id.id
         invoice = moves.create(vals)
-        self.env["collections.charge"].create([
+        moves.env["collections.charge"].create([
             {
                 "move_line_id": line.id,
                 "partner_id": partner.id,
@@ -317,7 +322,7 @@ class AccountMoveLine(models.Model):
             for line, due in items
         ])
         invoice.action_post()
-        return invoice
+        return invoice.with_env(self.env)
 
     def _collections_invoice_on_payment(self):
         """Invoice the charges of the late instalments of ``self`` that are
