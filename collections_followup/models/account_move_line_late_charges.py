@@ -334,6 +334,8 @@ class AccountMoveLine(models.Model):
         if not settled:
             return
         settled = settled.sudo()
+        terms = settled._collections_terms()
+        settled = settled.filtered(lambda line: terms[line.id][0].charge_invoicing == "on_payment")
         today = fields.Date.context_today(self)
         by_day = defaultdict(lambda: self.browse())
         for line in settled:
