@@ -21,9 +21,11 @@
         "views/account_move_late_charges_views.xml",
         "views/res_partner_late_charges_views.xml",
         "views/portal_late_charges_templates.xml",
+        "reports/late_charges_templates.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",
+        "demo/late_charges_demo.xml",
     ],
     "installable": True,
     "application": True,

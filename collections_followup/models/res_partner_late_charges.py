@@ -87,6 +87,38 @@ class ResPartner(models.Model):
                 and policy.fine_rate > float(late_fees.LEGAL_CONSUMER_FINE_CAP)
             )
 
+    def _collections_late_charge_rows(self, as_of=None):
+        """Rows of the late charges of this customer's overdue open instalments
+        in the current company on ``as_of`` (today when empty), oldest first,
+        for dunning e-mails and letters: dicts with ``invoice`` (name),
+        ``due_date`` (date), ``days_late``, ``residual``, ``fine``,
+        ``interest``, ``correction``, ``total``, ``updated_total`` (floats in
+        ``currency``, a ``res.currency`` record)."""
+        self.ensure_one()
+        lines = self.env["account.move.line"]
+        as_of = lines._collections_as_of(as_of)
+        instalments = lines.sudo().search([
+            ("company_id", "=", self.env.company.id),
+            ("partner_id", "child_of", self.commercial_partner_id.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("balance", ">", 0),
+            ("date_maturity", "<", as_of),
+        ], order="date_maturity, id")
+        charges = instalments._collections_late_charges(as_of)
+        rows = []
+        for line in instalments:
+            values = charges[line.id]
+            foreign = line.currency_id != line.company_currency_id
+            rows.append(dict(
+                {name: values[name] for name in (
+                    "days_late", "residual", "fine", "interest", "correction", "total", "updated_total")},
+                invoice=line.move_id.name, due_date=line.date_maturity,
+                currency=line.currency_id if foreign else line.company_currency_id,
+            ))
+        return rows
+
     def action_collections_invoice_late_charges(self):
         """Open the wizard that invoices the late charges accrued to a date."""
         return {

@@ -409,3 +409,16 @@ class TestLateFees(CollectionsCommon):
             invoice.with_user(self.plain_user).collections_late_charges("2026-01-27")
         with self.assertRaises(AccessError):
             self.env["collections.charge"].with_user(self.plain_user).search([])
+
+    def test_dunning_table_shows_the_same_numbers(self):
+        invoice = self._invoice()
+        self._pay(invoice, 400.0, date(2026, 1, 22))
+        rows = self.business.with_user(self.collector)._collections_late_charge_rows("2026-01-27")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual((rows[0]["invoice"], rows[0]["fine"], rows[0]["interest"], rows[0]["updated_total"]),
+                         (invoice.name, 20.0, 4.33, 624.33))
+        html = self.env["ir.qweb"]._render(
+            "collections_followup.late_charges_table", {"partner": self.business, "as_of": date(2026, 1, 27)})
+        self.assertIn(invoice.name, html)
+        for amount in ("20.00", "4.33", "624.33"):
+            self.assertIn(amount, html)
