@@ -10,12 +10,7 @@ from ..lib.money import ZERO, round_money, to_decimal
 
 _logger = logging.getLogger(__name__)
 
-# A charge invoice line per component: (component, policy account field).
-CHARGE_COMPONENTS = (
-    ("fine", "fine_account_id"),
-    ("interest", "interest_account_id"),
-    ("correction", "correction_account_id"),
-)
+CHARGE_COMPONENTS = ("fine", "interest", "correction")  # one charge invoice line each
 
 
 def _flatten_plan(plan):
@@ -268,11 +263,12 @@ class AccountMoveLine(models.Model):
             "correction": _("Monetary correction (correção monetária)"),
         }
         invoice_lines = []
-        for component, account_field in CHARGE_COMPONENTS:
+        for component in CHARGE_COMPONENTS:
             amount = sum((due[component] for _line, due in items), ZERO)
             if not amount:
                 continue
-            account = policy[account_field]
+            account = policy._collections_charge_account(component)
+            product = policy[f"{component}_product_id"]
             if not account:
                 raise UserError(_("The policy “%(policy)s” has no account for: %(component)s.",
                                   policy=policy.name, component=labels[component]))
@@ -281,6 +277,7 @@ class AccountMoveLine(models.Model):
                 for line, due in items if due[component]
             )
             invoice_lines.append(Command.create({
+                "product_id": product.id,
                 "name": "%s: %s" % (labels[component], references),
                 "account_id": account.id,
                 "quantity": 1,

@@ -83,6 +83,20 @@ class CollectionsPolicy(models.Model):
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Correção monetária' line of late-charge invoices.",
     )
+    fine_product_id = fields.Many2one(
+        "product.product", string="Fine Product", check_company=True,
+        help="Optional product of the 'Multa' line; its income account is used when no fine account is set.",
+    )
+    interest_product_id = fields.Many2one(
+        "product.product", string="Interest Product", check_company=True,
+        help="Optional product of the 'Juros de mora' line; its income account is used when no interest "
+        "account is set.",
+    )
+    correction_product_id = fields.Many2one(
+        "product.product", string="Correction Product", check_company=True,
+        help="Optional product of the 'Correção monetária' line; its income account is used when no "
+        "correction account is set.",
+    )
     charge_journal_id = fields.Many2one(
         "account.journal", string="Late Charges Journal", check_company=True,
         domain="[('type', '=', 'sale')]",
@@ -126,21 +140,30 @@ class CollectionsPolicy(models.Model):
                 )
 
     @api.constrains("charge_invoicing", "fine_account_id", "interest_account_id", "correction_account_id",
-                    "correction_index_id")
+                    "fine_product_id", "interest_product_id", "correction_product_id", "correction_index_id")
     def _check_charge_accounts(self):
         for policy in self.filtered(lambda p: p.charge_invoicing != "none"):
             missing = [
-                label for label, account, needed in (
-                    (_("Fine"), policy.fine_account_id, True),
-                    (_("Interest"), policy.interest_account_id, True),
-                    (_("Monetary correction"), policy.correction_account_id, bool(policy.correction_index_id)),
-                ) if needed and not account
+                label for label, component, needed in (
+                    (_("Fine"), "fine", True),
+                    (_("Interest"), "interest", True),
+                    (_("Monetary correction"), "correction", bool(policy.correction_index_id)),
+                ) if needed and not policy._collections_charge_account(component)
             ]
             if missing:
                 raise ValidationError(
                     _("The policy “%(policy)s” invoices late charges: choose the income account of: %(missing)s.",
                       policy=policy.name, missing=", ".join(missing))
                 )
+
+    def _collections_charge_account(self, component):
+        """Income account of the ``component`` line ('fine', 'interest' or
+        'correction') of a charge invoice: the policy's account, else the
+        income account of the policy's product for it (empty when neither)."""
+        self.ensure_one()
+        product = self[f"{component}_product_id"].with_company(self.company_id)
+        return self[f"{component}_account_id"] or product.property_account_income_id \
+            or product.categ_id.property_account_income_categ_id
 
     def _collections_fee_terms(self, consumer=False, with_correction=True):
         """The lib ``FeeTerms`` of this policy (zero terms when ``self`` is empty).

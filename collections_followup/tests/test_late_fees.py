@@ -422,3 +422,18 @@ class TestLateFees(CollectionsCommon):
         self.assertIn(invoice.name, html)
         for amount in ("20.00", "4.33", "624.33"):
             self.assertIn(amount, html)
+
+    def test_products_instead_of_accounts(self):
+        fine_product = self.env["product.product"].create({
+            "name": "Multa", "type": "service", "property_account_income_id": self.fine_account.id})
+        interest_product = self.env["product.product"].create({
+            "name": "Juros de mora", "type": "service", "property_account_income_id": self.interest_account.id})
+        self.policy.write({
+            "fine_account_id": False, "interest_account_id": False,
+            "fine_product_id": fine_product.id, "interest_product_id": interest_product.id,
+        })
+        self._invoice()
+        charge_invoice = self._invoice_charges(self.business, date(2026, 1, 27))
+        self.assertEqual(self._line_amounts(charge_invoice), {self.fine_account: 20.0, self.interest_account: 5.0})
+        self.assertEqual(charge_invoice.invoice_line_ids.product_id, fine_product + interest_product)
+        self.assertFalse(charge_invoice.invoice_line_ids.tax_ids)
