@@ -233,6 +233,11 @@ class TestLateFees(CollectionsCommon):
         charge_invoice = self._invoice_charges(self.business, date(2026, 2, 11))
         self.assertEqual(charge_invoice.currency_id, other)
         self.assertEqual(self._line_amounts(charge_invoice), {self.fine_account: 20.0, self.interest_account: 7.33})
+        # Paid in the company currency (2 EUR per USD): the same euros, the same charges.
+        paid_in_usd = self._invoice(currency=other)
+        self._pay(paid_in_usd, 200.0, date(2026, 1, 22), currency=self.company.currency_id)
+        self._pay(paid_in_usd, 300.0, date(2026, 2, 11), currency=self.company.currency_id)
+        self.assertEqual(self._amounts(self._charges(paid_in_usd, date(2026, 2, 11))), (20.0, 7.33, 0.0, 27.33))
 
     def test_dispute_stops_accrual(self):
         invoice = self._invoice()
