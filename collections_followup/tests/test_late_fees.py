@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CollectionsCommon
 
@@ -406,6 +406,12 @@ class TestLateFees(CollectionsCommon):
             (20.0, 4.33, 24.33, 624.33))
         partner = self.business.with_user(self.collector)
         self.assertEqual((partner.collections_late_total, partner.collections_late_updated_total), (24.33, 624.33))
+        # The forms load with their late-charge boxes.
+        with Form(form_invoice) as invoice_form:
+            self.assertEqual(invoice_form.collections_late_total, 24.33)
+        with Form(self.business.with_user(self.billing_user)) as partner_form:
+            self.assertEqual(partner_form.collections_late_fine, 20.0)
+            self.assertEqual(len(partner_form.collections_late_line_ids), 1)
         self.assertFalse(self._invoice(due=date(2026, 2, 27)).collections_late_visible)
 
     def test_charges_need_access_to_the_invoices(self):
