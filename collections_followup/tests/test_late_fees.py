@@ -448,3 +448,17 @@ class TestLateFees(CollectionsCommon):
         self.assertEqual(self._line_amounts(charge_invoice), {self.fine_account: 20.0, self.interest_account: 5.0})
         self.assertEqual(charge_invoice.invoice_line_ids.product_id, fine_product + interest_product)
         self.assertFalse(charge_invoice.invoice_line_ids.tax_ids)
+
+    def test_partner_policy_overrides_the_company_default(self):
+        strict = self.env["collections.policy"].create({
+            "name": "Strict", "company_id": self.company.id, "fine_rate": 5.0, "monthly_interest_rate": 3.0,
+        })
+        self.business.with_company(self.company).collections_policy_id = strict
+        # 1000 x 5% and 1000 x 3%/30 x 15 days
+        self.assertEqual(self._amounts(self._charges(self._invoice(), date(2026, 1, 27))), (50.0, 15.0, 0.0, 65.0))
+        # Strict invoices nothing ("none" by default): the button charges nothing for this customer.
+        self.assertFalse(self._invoice_charges(self.business, date(2026, 1, 27)))
+        # Without any policy, no charges at all.
+        self.business.with_company(self.company).collections_policy_id = False
+        self.company.collections_policy_id = False
+        self.assertEqual(self._charges(self._invoice(), date(2026, 1, 27))["total"], 0.0)
