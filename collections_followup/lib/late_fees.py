@@ -108,35 +108,59 @@ def payment_deadline(due_date, grace_days=0, holidays=frozenset(), weekend=WEEKE
     return max(due_date + timedelta(days=grace_days), next_working_day(due_date, holidays, weekend))
 
 
-def validate_terms(terms):
-    """Return the problems in ``terms`` as English messages.
+# English wording of each problem found by ``terms_problems``; the models
+# translate the same codes into the user's language.
+PROBLEM_MESSAGES = {
+    "fine_rate": "Fine rate must be between {low}% and {high}%, got {value}%.",
+    "monthly_interest_rate": "Monthly interest rate must be between {low}% and {high}%, got {value}%.",
+    "fine_cap_rate": "Fine cap rate must be between {low}% and {high}%, got {value}%.",
+    "grace_days": "Grace days must be between {low} and {high}, got {value}.",
+    "correction_rate": "Correction rate of {year}-{month:02d} must be above {low}% and at most "
+    "{high}%, got {value}%.",
+    "correction_month": "Correction month {year}-{month} is not a calendar month.",
+}
 
-    An empty list means the terms are valid. The models call this from their
-    ``@api.constrains`` method, and ``compute_charges`` refuses invalid terms.
+
+def terms_problems(terms):
+    """Return the problems in ``terms`` as ``(code, values)`` pairs.
+
+    ``code`` is a key of ``PROBLEM_MESSAGES``; ``values`` holds the named
+    values of its message (``low``, ``high``, ``value``, ``year``, ``month``).
+    An empty list means the terms are valid.
     """
     problems = []
 
-    def check_rate(label, value, low, high):
+    def check_rate(code, value, low, high):
         if not low <= to_decimal(value) <= high:
-            problems.append(f"{label} must be between {low}% and {high}%, got {value}%.")
+            problems.append((code, {"low": low, "high": high, "value": value}))
 
-    check_rate("Fine rate", terms.fine_rate, 0, 100)
-    check_rate("Monthly interest rate", terms.monthly_interest_rate, 0, MAX_MONTHLY_INTEREST_RATE)
+    check_rate("fine_rate", terms.fine_rate, 0, 100)
+    check_rate("monthly_interest_rate", terms.monthly_interest_rate, 0, MAX_MONTHLY_INTEREST_RATE)
     if terms.fine_cap_rate is not None:
-        check_rate("Fine cap rate", terms.fine_cap_rate, 0, 100)
+        check_rate("fine_cap_rate", terms.fine_cap_rate, 0, 100)
     if not 0 <= terms.grace_days <= MAX_GRACE_DAYS:
         problems.append(
-            f"Grace days must be between 0 and {MAX_GRACE_DAYS}, got {terms.grace_days}."
+            ("grace_days", {"low": 0, "high": MAX_GRACE_DAYS, "value": terms.grace_days})
         )
     for (year, month), rate in sorted((terms.correction_rates or {}).items()):
         if not 1 <= month <= 12:
-            problems.append(f"Correction month {year}-{month} is not a calendar month.")
+            problems.append(("correction_month", {"year": year, "month": month}))
         if not -100 < to_decimal(rate) <= 100:
             problems.append(
-                f"Correction rate of {year}-{month:02d} must be above -100% and at most 100%, "
-                f"got {rate}%."
+                ("correction_rate", {"year": year, "month": month, "low": -100, "high": 100,
+                                     "value": rate})
             )
     return problems
+
+
+def validate_terms(terms):
+    """Return the problems in ``terms`` as English messages.
+
+    An empty list means the terms are valid. ``compute_charges`` refuses
+    invalid terms; the models call ``terms_problems`` to word them in the
+    user's language.
+    """
+    return [PROBLEM_MESSAGES[code].format(**values) for code, values in terms_problems(terms)]
 
 
 def compute_charges(

@@ -5,3 +5,9 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import collections_correction_index
+from . import collections_charge
+from . import account_move_late_charges
+from . import account_move_line_late_charges
+from . import res_company_calendar
+from . import res_partner_late_charges

@@ -1,4 +1,9 @@
 from odoo import api, fields, models
+from odoo import _
+from odoo.exceptions import ValidationError
+
+from ..lib import late_fees
+from ..lib.money import to_decimal
 
 
 class CollectionsPolicy(models.Model):
@@ -29,6 +34,74 @@ class CollectionsPolicy(models.Model):
     is_company_default = fields.Boolean(
         compute="_compute_is_company_default", string="Company Default"
     )
+    # --- Late charges (multa, juros de mora, correção monetária) -------------
+    fine_rate = fields.Float(
+        string="Fine (%)", digits=(16, 4),
+        help="Multa: percentage of the amount in arrears at the due date, charged once "
+        "when the instalment is late beyond the grace days (0 to 100).",
+    )
+    monthly_interest_rate = fields.Float(
+        string="Interest (% per month)", digits=(16, 4),
+        help="Juros de mora: simple interest per month, applied pro rata die (rate / 30 per "
+        "calendar day) on the amount open each day (0 to 10).",
+    )
+    grace_days = fields.Integer(
+        help="A payment within the due date plus these days owes nothing; beyond it, fine "
+        "and interest count from the original due date.",
+    )
+    apply_consumer_cap = fields.Boolean(
+        string="Cap Fine for Consumers", default=True,
+        help="Consumers (individuals, or partners flagged as consumers) pay at most a 2% fine "
+        "(Código de Defesa do Consumidor, art. 52 §1º), whatever the fine rate.",
+    )
+    correction_index_id = fields.Many2one(
+        "collections.correction.index", string="Monetary Correction Index",
+        help="Index (e.g. IPCA) whose monthly rates correct the amount in arrears before "
+        "interest. Leave empty for no monetary correction.",
+    )
+    charge_invoicing = fields.Selection(
+        [
+            ("none", "Not invoiced (shown only)"),
+            ("on_payment", "Automatically when a late instalment is fully paid"),
+            ("on_demand", "On demand"),
+        ],
+        string="Invoice Late Charges", default="none", required=True,
+        help="How the late charges are invoiced to the customer.",
+    )
+    fine_account_id = fields.Many2one(
+        "account.account", string="Fine Account", check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the 'Multa' line of late-charge invoices.",
+    )
+    interest_account_id = fields.Many2one(
+        "account.account", string="Interest Account", check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the 'Juros de mora' line of late-charge invoices.",
+    )
+    correction_account_id = fields.Many2one(
+        "account.account", string="Correction Account", check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the 'Correção monetária' line of late-charge invoices.",
+    )
+    fine_product_id = fields.Many2one(
+        "product.product", string="Fine Product", check_company=True,
+        help="Optional product of the 'Multa' line; its income account is used when no fine account is set.",
+    )
+    interest_product_id = fields.Many2one(
+        "product.product", string="Interest Product", check_company=True,
+        help="Optional product of the 'Juros de mora' line; its income account is used when no interest "
+        "account is set.",
+    )
+    correction_product_id = fields.Many2one(
+        "product.product", string="Correction Product", check_company=True,
+        help="Optional product of the 'Correção monetária' line; its income account is used when no "
+        "correction account is set.",
+    )
+    charge_journal_id = fields.Many2one(
+        "account.journal", string="Late Charges Journal", check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of late-charge invoices; the company's first sales journal when empty.",
+    )
 
     _sql_constraints = [
         (
@@ -52,3 +125,78 @@ class CollectionsPolicy(models.Model):
     def _compute_is_company_default(self):
         for policy in self:
             policy.is_company_default = policy.company_id.collections_policy_id == policy
+
+    # --- Late charges -------------------------------------------------------
+    @api.constrains("fine_rate", "monthly_interest_rate", "grace_days")
+    def _check_late_charge_terms(self):
+        for policy in self:
+            problems = late_fees.terms_problems(policy._collections_fee_terms(with_correction=False))
+            if problems:
+                raise ValidationError(
+                    "\n".join(
+                        [_("The late charges of the policy “%(policy)s” are invalid:", policy=policy.name)]
+                        + [self._collections_problem_message(code, values) for code, values in problems]
+                    )
+                )
+
+    @api.constrains("charge_invoicing", "fine_account_id", "interest_account_id", "correction_account_id",
+                    "fine_product_id", "interest_product_id", "correction_product_id", "correction_index_id")
+    def _check_charge_accounts(self):
+        for policy in self.filtered(lambda p: p.charge_invoicing != "none"):
+            missing = [
+                label for label, component, needed in (
+                    (_("Fine"), "fine", True),
+                    (_("Interest"), "interest", True),
+                    (_("Monetary correction"), "correction", bool(policy.correction_index_id)),
+                ) if needed and not policy._collections_charge_account(component)
+            ]
+            if missing:
+                raise ValidationError(
+                    _("The policy “%(policy)s” invoices late charges: choose the income account of: %(missing)s.",
+                      policy=policy.name, missing=", ".join(missing))
+                )
+
+    def _collections_charge_account(self, component):
+        """Income account of the ``component`` line ('fine', 'interest' or
+        'correction') of a charge invoice: the policy's account, else the
+        income account of the policy's product for it (empty when neither)."""
+        self.ensure_one()
+        product = self[f"{component}_product_id"].with_company(self.company_id)
+        return self[f"{component}_account_id"] or product.property_account_income_id \
+            or product.categ_id.property_account_income_categ_id
+
+    def _collections_fee_terms(self, consumer=False, with_correction=True):
+        """The lib ``FeeTerms`` of this policy (zero terms when ``self`` is empty).
+
+        ``consumer``: the partner is a consumer, so the legal fine cap applies
+        when the policy applies it.
+        """
+        if not self:
+            return late_fees.FeeTerms()
+        self.ensure_one()
+        return late_fees.FeeTerms(
+            fine_rate=to_decimal(self.fine_rate),
+            monthly_interest_rate=to_decimal(self.monthly_interest_rate),
+            grace_days=self.grace_days,
+            fine_cap_rate=late_fees.LEGAL_CONSUMER_FINE_CAP if consumer and self.apply_consumer_cap else None,
+            correction_rates=(
+                self.correction_index_id._collections_rates()
+                if with_correction and self.correction_index_id else None
+            ),
+        )
+
+    @api.model
+    def _collections_problem_message(self, code, values):
+        """The translated wording of a ``lib.late_fees.terms_problems`` problem."""
+        messages = {
+            "fine_rate": _("Fine rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
+            "monthly_interest_rate": _(
+                "Monthly interest rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
+            "fine_cap_rate": _("Fine cap rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
+            "grace_days": _("Grace days must be between %(low)s and %(high)s, got %(value)s."),
+            "correction_rate": _(
+                "Correction rate of %(year)s-%(month)02d must be above %(low)s%% and at most %(high)s%%, "
+                "got %(value)s%%."),
+            "correction_month": _("Correction month %(year)s-%(month)s is not a calendar month."),
+        }
+        return messages[code] % values

@@ -1,1 +1,3 @@
 from . import test_foundation
+from . import test_late_fees
+from . import test_late_fees_portal

@@ -388,3 +388,14 @@ def test_paying_more_never_costs_more(amount, paid, as_of, terms, dispute_period
     after = compute_charges(amount, DUE, larger, as_of, terms, dispute_periods=dispute_periods)
     assert after.total <= before.total
     assert after.residual <= before.residual
+
+
+def test_terms_problems_give_codes_and_values_for_translation():
+    from lib.late_fees import PROBLEM_MESSAGES, terms_problems
+
+    problems = terms_problems(FeeTerms(fine_rate=D(-1), correction_rates={(2026, 2): D(-100)}))
+    assert [code for code, _values in problems] == ["fine_rate", "correction_rate"]
+    assert problems[0][1] == {"low": 0, "high": 100, "value": D(-1)}
+    assert set(PROBLEM_MESSAGES) == {
+        "fine_rate", "monthly_interest_rate", "fine_cap_rate", "grace_days",
+        "correction_rate", "correction_month"}

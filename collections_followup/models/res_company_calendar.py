@@ -1,0 +1,53 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import models
+
+from ..lib.workdays import WEEKEND
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    def _collections_working_days(self, date_from, date_to):
+        """(holidays, weekend) of the company between two dates, for ``lib.workdays``.
+
+        Holidays are the global time off (``resource.calendar.leaves`` without
+        a resource) of the company's working calendar or of no calendar: a
+        day is a holiday when the time off covers its noon in the calendar's
+        timezone (so a holiday entered from 00:00 to 23:59 in any timezone
+        within 11 hours of UTC is exactly that day). The weekend is the days
+        without attendance in the calendar; Saturday and Sunday without one.
+        """
+        self.ensure_one()
+        calendar = self.resource_calendar_id.sudo()
+        timezone = pytz.timezone(calendar.tz or self.partner_id.tz or "UTC")
+        leaves = self.env["resource.calendar.leaves"].sudo().search_fetch(
+            [
+                ("resource_id", "=", False),
+                ("calendar_id", "in", [calendar.id, False]),
+                ("company_id", "in", [self.id, False]),
+                ("time_type", "=", "leave"),
+                ("date_from", "<=", datetime.combine(date_to, time.max)),
+                ("date_to", ">=", datetime.combine(date_from, time.min)),
+            ],
+            ["date_from", "date_to"],
+        )
+        holidays = set()
+        for leave in leaves:
+            start = pytz.utc.localize(leave.date_from).astimezone(timezone)
+            end = pytz.utc.localize(leave.date_to).astimezone(timezone)
+            day = start.date()
+            while day <= end.date():
+                noon = timezone.localize(datetime.combine(day, time(12)))
+                if start <= noon <= end:
+                    holidays.add(day)
+                day += timedelta(days=1)
+        working = {
+            int(attendance.dayofweek)
+            for attendance in calendar.attendance_ids
+            if attendance.display_type != "line_section"
+        }
+        weekend = frozenset(set(range(7)) - working) if working else WEEKEND
+        return frozenset(holidays), weekend

@@ -1,0 +1,2 @@
+from . import collections_charge_invoice
+from . import collections_charge_waive
