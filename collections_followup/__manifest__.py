@@ -17,6 +17,11 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/collections_menus.xml",
+        "data/collections_credit_data.xml",
+        "views/res_config_settings_credit_views.xml",
+        "views/res_partner_credit_views.xml",
+        "views/account_move_credit_views.xml",
+        "wizards/collections_credit_release_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",
