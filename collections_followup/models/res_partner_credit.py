@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date, formatLang, split_every
+from odoo.tools import SQL, format_date, formatLang, split_every
 
 from ..lib import credit, money, workdays
 from .res_company_credit import COMPANY_HOLD_SWITCHES
@@ -456,53 +456,39 @@ class ResPartner(models.Model):
             lib.credit.HoldSettings)}
         """
         commercials = self.sudo().with_company(company).commercial_partner_id
-        tree = commercials.with_context(active_test=False).search([("id", "child_of", commercials.ids)])
-        owner = {partner.id: partner.commercial_partner_id.id for partner in tree}
-        Line = self.env["account.move.line"].sudo()
-        base_domain = [("company_id", "=", company.id), ("partner_id", "in", tree.ids)] + RECEIVABLE_DOMAIN
         rows = defaultdict(list)
-        for partner, residual in Line._read_group(
-            base_domain + [("amount_residual", ">", 0)], ["partner_id"], ["amount_residual:sum"]
-        ):
-            rows[owner[partner.id]].append(("open", residual))
-        for partner, residual in Line._read_group(
-            base_domain + [("amount_residual", "<", 0)], ["partner_id"], ["amount_residual:sum"]
-        ):
-            rows[owner[partner.id]].append(("credit", -residual))
-        overdue_amount = defaultdict(Decimal)
+        overdue_amount = {}
         oldest_due = {}
-        for partner, residual, due_date in Line._read_group(
-            base_domain + [
-                ("amount_residual", ">", 0),
-                ("date_maturity", "<", as_of),
-                ("move_id.collections_in_dispute", "=", False),
-            ],
-            ["partner_id"],
-            ["amount_residual:sum", "date_maturity:min"],
-        ):
-            commercial_id = owner[partner.id]
-            overdue_amount[commercial_id] += money.to_decimal(residual)
-            if commercial_id not in oldest_due or due_date < oldest_due[commercial_id]:
+        sums = self._collections_account_sums(company, commercials, as_of, exclude_move_ids)
+        for commercial_id, open_amount, credit_amount, overdue, due_date, draft in sums:
+            rows[commercial_id] += [
+                ("open", open_amount or 0), ("credit", credit_amount or 0), ("draft", draft or 0)
+            ]
+            overdue_amount[commercial_id] = (
+                money.to_decimal(overdue or 0) + overdue_amount.get(commercial_id, 0)
+            )
+            if due_date and (commercial_id not in oldest_due or due_date < oldest_due[commercial_id]):
                 oldest_due[commercial_id] = due_date
-        for partner, total in self.env["account.move"].sudo()._read_group(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "draft"),
-                ("move_type", "in", CUSTOMER_INVOICE_TYPES),
-                ("commercial_partner_id", "in", commercials.ids),
-                ("id", "not in", list(exclude_move_ids)),
-            ],
-            ["commercial_partner_id"],
-            ["amount_total_signed:sum"],
-        ):
-            rows[partner.id].append(("draft", total))
         for commercial_id, amount in commercials._collections_to_invoice_amounts(
-            company, tree, owner, exclude_order_ids
+            company, exclude_order_ids
         ).items():
             rows[commercial_id].append(("to_invoice", amount))
 
-        holidays = company._collections_calendar_holidays(min(oldest_due.values(), default=None), as_of)
         company_switches = company._collections_hold_switches()
+        settings_by_partner = {
+            partner.id: credit.hold_settings(
+                company_switches,
+                {name: partner[field_name] for name, field_name in PARTNER_HOLD_OVERRIDES.items()},
+                company.collections_hold_overdue_days,
+            )
+            for partner in commercials
+        }
+        # the calendar is only read when an overdue instalment is checked
+        checked_due_dates = [
+            due_date for partner_id, due_date in oldest_due.items()
+            if settings_by_partner[partner_id].check_overdue
+        ]
+        holidays = company._collections_calendar_holidays(min(checked_due_dates, default=None), as_of)
         default_limit = self.env["res.partner"]._fields["credit_limit"].get_company_dependent_fallback(
             commercials
         )
@@ -516,7 +502,7 @@ class ResPartner(models.Model):
                 ),
                 exposure=credit.exposure_from_rows(rows[partner.id], rounding),
                 oldest_overdue_due_date=due_date and workdays.effective_due_date(due_date, holidays),
-                overdue_amount=money.round_money(overdue_amount[partner.id], rounding),
+                overdue_amount=money.round_money(overdue_amount.get(partner.id, 0), rounding),
                 manual_hold_reason=(partner.credit_hold_manual_reason or "") if partner.credit_hold_manual
                 else None,
                 dunning_hold_level=partner.credit_hold_level_id.name or None,
@@ -524,18 +510,68 @@ class ResPartner(models.Model):
                 suspension_reason=partner.service_suspension_reason or None,
                 release_until=partner.credit_release_until or None,
             )
-            hold_settings = credit.hold_settings(
-                company_switches,
-                {name: partner[field_name] for name, field_name in PARTNER_HOLD_OVERRIDES.items()},
-                company.collections_hold_overdue_days,
-            )
-            result[partner.id] = (state, hold_settings)
+            result[partner.id] = (state, settings_by_partner[partner.id])
         return result
 
-    def _collections_to_invoice_amounts(self, company, tree, owner, exclude_order_ids=()):
-        """{commercial partner id: amount} of confirmed sales not invoiced yet,
-        in the company currency; the sales bridge fills it in."""
+    def _collections_to_invoice_amounts(self, company, exclude_order_ids=()):
+        """{commercial partner id: Decimal} of confirmed sales not invoiced yet
+        of the commercial partners ``self``, in the company currency; the sales
+        bridge fills it in."""
         return {}
+
+    @api.model
+    def _collections_account_sums(self, company, commercials, as_of, exclude_move_ids=()):
+        """Rows (commercial partner id, open, credits, overdue, oldest overdue
+        due date, drafts) in the company currency, for ``commercials`` and
+        their contacts in ``company``: posted unreconciled receivable lines
+        (disputed invoices are never overdue) and draft customer invoices but
+        ``exclude_move_ids``. A partner may come in two rows (lines, drafts).
+        One query: it runs on every post and confirmation."""
+        self.env["account.move.line"].flush_model([
+            "company_id", "partner_id", "account_id", "parent_state", "reconciled",
+            "amount_residual", "date_maturity", "move_id",
+        ])
+        self.env["account.move"].flush_model(
+            ["company_id", "state", "move_type", "commercial_partner_id", "amount_total_signed"]
+        )
+        self.env["collections.dispute"].flush_model(["move_id", "is_open"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        overdue = SQL(
+            "line.amount_residual > 0 AND line.date_maturity < %s AND line.move_id != ALL(%s)",
+            as_of, SQL("ARRAY(SELECT move_id FROM collections_dispute WHERE is_open)"),
+        )
+        self.env.cr.execute(SQL(
+            """
+            SELECT partner.commercial_partner_id,
+                   SUM(line.amount_residual) FILTER (WHERE line.amount_residual > 0),
+                   -SUM(line.amount_residual) FILTER (WHERE line.amount_residual < 0),
+                   SUM(line.amount_residual) FILTER (WHERE %(overdue)s),
+                   MIN(line.date_maturity) FILTER (WHERE %(overdue)s),
+                   NULL::numeric
+              FROM account_move_line line
+              JOIN res_partner partner ON partner.id = line.partner_id
+              JOIN account_account account ON account.id = line.account_id
+             WHERE line.company_id = %(company)s
+               AND partner.commercial_partner_id = ANY(%(partners)s)
+               AND account.account_type = 'asset_receivable'
+               AND line.parent_state = 'posted'
+               AND NOT line.reconciled
+          GROUP BY partner.commercial_partner_id
+         UNION ALL
+            SELECT move.commercial_partner_id, NULL, NULL, NULL, NULL, SUM(move.amount_total_signed)
+              FROM account_move move
+             WHERE move.company_id = %(company)s
+               AND move.commercial_partner_id = ANY(%(partners)s)
+               AND move.state = 'draft'
+               AND move.move_type IN %(types)s
+               AND move.id != ALL(%(excluded)s)
+          GROUP BY move.commercial_partner_id
+            """,
+            overdue=overdue, company=company.id, partners=commercials.ids,
+            types=CUSTOMER_INVOICE_TYPES, excluded=list(exclude_move_ids),
+        ))
+        return self.env.cr.fetchall()
 
     # --- scheduled actions -----------------------------------------------------
 
