@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .res_partner_credit import CUSTOMER_INVOICE_TYPES
 
@@ -24,7 +24,11 @@ class AccountMove(models.Model):
         return self.amount_total_signed
 
     def _collections_credit_exclusions(self, documents):
-        return {"exclude_move_ids": documents.ids}
+        return {"exclude_move_ids": documents._origin.ids}
+
+    @api.depends("partner_id", "company_id", "state", "move_type", "amount_total_signed")
+    def _compute_collections_credit_check(self):
+        return super()._compute_collections_credit_check()
 
     def _post(self, soft=True):
         self._collections_check_credit(soft=soft)

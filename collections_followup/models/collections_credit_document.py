@@ -71,9 +71,8 @@ class CollectionsCreditDocument(models.AbstractModel):
             "collections_available_credit": 0.0,
             "collections_overdue_amount": 0.0,
         })
-        candidates = self._collections_credit_candidates().filtered(
-            lambda document: document.id and document.partner_id
-        )
+        # new records too: the quotation being typed shows its customer's credit
+        candidates = self._collections_credit_candidates().filtered("partner_id")
         for document, (state, reasons) in candidates._collections_credit_reasons().items():
             available = credit.available_credit(state.limit, state.exposure)
             partner = document.partner_id
@@ -158,12 +157,16 @@ class CollectionsCreditDocument(models.AbstractModel):
                 result[document] = (state, credit.hold_reasons(
                     state, hold_settings, as_of,
                     document_amount=amount,
-                    document_lowers_exposure=document._collections_credit_amount() <= 0,
+                    document_lowers_exposure=document._collections_credit_amount() < 0,
                 ))
         return result
 
     def _collections_check_credit(self, soft=False):
         """Refuse, with every reason of every customer, when a candidate is on hold."""
+        if not self.env.registry.ready:
+            # Modules are being installed or updated: data and demo files post
+            # their documents as written (no user acts; not reachable by RPC).
+            return
         candidates = self._collections_credit_candidates(soft=soft)
         if not candidates:
             return

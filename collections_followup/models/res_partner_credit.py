@@ -292,8 +292,8 @@ class ResPartner(models.Model):
             ``draft_invoices``, ``to_invoice`` (confirmed sales not invoiced
             yet, 0 without the sales bridge), ``unreconciled_credits``,
             ``exposure`` (open + draft + to invoice - credits),
-            ``credit_limit`` and ``available_credit`` (None without limit),
-            ``overdue_amount``, ``oldest_overdue_due_date`` (ISO date or None),
+            ``credit_limit`` and ``available_credit`` (False without limit),
+            ``overdue_amount``, ``oldest_overdue_due_date`` (ISO date or False),
             ``on_hold`` (bool), ``currency`` (ISO code), ``partner_id`` and
             ``company_id``.
         """
@@ -313,11 +313,12 @@ class ResPartner(models.Model):
             "to_invoice": float(exposure.to_invoice),
             "unreconciled_credits": float(exposure.unreconciled_credits),
             "exposure": float(exposure.total),
-            "credit_limit": None if state.limit is None else float(state.limit),
-            "available_credit": None if available is None else float(available),
+            # False, not None: XML-RPC cannot carry None
+            "credit_limit": False if state.limit is None else float(state.limit),
+            "available_credit": False if available is None else float(available),
             "overdue_amount": float(state.overdue_amount),
-            "oldest_overdue_due_date": state.oldest_overdue_due_date
-            and state.oldest_overdue_due_date.isoformat(),
+            "oldest_overdue_due_date": state.oldest_overdue_due_date.isoformat()
+            if state.oldest_overdue_due_date else False,
             "on_hold": bool(credit.hold_reasons(state, hold_settings, as_of)),
         }
 
@@ -330,7 +331,7 @@ class ResPartner(models.Model):
         :return: list (empty when nothing blocks) of dicts with ``code``
             (credit_limit, overdue, manual, dunning, suspended), ``message``
             (in the user's language) and the figures of the reason (amounts
-            as numbers, dates as ISO strings).
+            as numbers, dates as ISO strings, False when empty).
         """
         self.ensure_one()
         company = self._collections_company(company_id)
@@ -347,7 +348,8 @@ class ResPartner(models.Model):
         for reason, message in zip(reasons, messages):
             values = {
                 name: float(value) if isinstance(value, Decimal)
-                else value.isoformat() if isinstance(value, date) else value
+                else value.isoformat() if isinstance(value, date)
+                else False if value is None else value
                 for name, value in reason.values.items()
             }
             result.append({**values, "code": reason.code, "message": message})

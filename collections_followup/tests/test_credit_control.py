@@ -1,3 +1,4 @@
+import xmlrpc.client
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -133,6 +134,11 @@ class TestCreditControl(CollectionsCommon):
         self.assertEqual(reasons[0]["exposure"], 600.0)
         self.assertIn("Credit limit exceeded", reasons[0]["message"])
         self.assertEqual(self.customer.collections_credit_hold_reasons(400.0), [])
+        self.customer.write({"service_suspended_date": TODAY, "credit_hold_manual": True})
+        reasons = self.customer.collections_credit_hold_reasons(500.0)
+        self.assertEqual([r["code"] for r in reasons], ["credit_limit", "manual", "suspended"])
+        self.assertEqual(reasons[2]["date"], "2025-03-20")
+        xmlrpc.client.dumps((reasons,), methodresponse=True, allow_none=False)  # RPC-safe
         with self.assertRaises(UserError):
             self.customer.collections_credit_hold_reasons("a lot")
 
@@ -312,7 +318,8 @@ class TestCreditControl(CollectionsCommon):
         self.assertEqual(invoice.state, "posted")
         exposure_other = self.customer.collections_credit_exposure(company_id=other.id)
         self.assertEqual(exposure_other["open_receivables"], 10.0)
-        self.assertIsNone(exposure_other["credit_limit"])
+        self.assertIs(exposure_other["credit_limit"], False)
+        xmlrpc.client.dumps((exposure_other,), methodresponse=True, allow_none=False)  # RPC-safe
         self.assertEqual(self.customer.collections_credit_exposure()["open_receivables"], 600.0)
         with self.assertRaises(UserError):
             self._draft(10.0).action_post()

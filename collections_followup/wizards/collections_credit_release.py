@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..models.collections_credit_document import MANAGER_GROUP
 
@@ -45,7 +45,7 @@ class CollectionsCreditRelease(models.TransientModel):
         today = fields.Date.context_today(self)
         for wizard in self:
             if wizard.release_until and wizard.release_until < today:
-                raise UserError(_("The customer cannot be released until a date in the past."))
+                raise ValidationError(_("The customer cannot be released until a date in the past."))
 
     def action_release(self):
         """Release the document (and the customer until the date, if given)."""

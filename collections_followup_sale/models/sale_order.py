@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrder(models.Model):
@@ -19,7 +19,11 @@ class SaleOrder(models.Model):
         return self.currency_id._convert(self.amount_total, company.currency_id, company, day)
 
     def _collections_credit_exclusions(self, documents):
-        return {"exclude_order_ids": documents.ids}
+        return {"exclude_order_ids": documents._origin.ids}
+
+    @api.depends("partner_id", "company_id", "state", "amount_total", "currency_id")
+    def _compute_collections_credit_check(self):
+        return super()._compute_collections_credit_check()
 
     def action_confirm(self):
         self._collections_check_credit()

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.addons.collections_followup.tests.common import CollectionsCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -178,3 +178,13 @@ class TestSaleCredit(CollectionsCommon):
         self._order(50.0)  # a quotation is no exposure
         action = self.customer.action_collections_orders_to_invoice()
         self.assertEqual(self.env["sale.order"].search(action["domain"]), order)
+
+    @freeze_time(TODAY)
+    def test_banner_while_typing_a_new_quotation(self):
+        self.customer.credit_hold_manual = True
+        form = Form(self.env["sale.order"].with_user(self.salesperson))
+        form.partner_id = self.customer
+        self.assertTrue(form.collections_credit_checked)
+        self.assertTrue(form.collections_credit_blocked)
+        self.assertEqual(form.collections_available_credit, 1000.0)
+        self.assertIn("manual hold", form.collections_credit_hold_message)
