@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -205,8 +206,13 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             is_commercial = vals.get("is_company") or not vals.get("parent_id")
-            if is_commercial and any(vals.get(name) for name in MANAGER_ONLY_FIELDS):
-                self._collections_check_credit_manager(set(vals) & MANAGER_ONLY_FIELDS)
+            given = {name for name in MANAGER_ONLY_FIELDS if vals.get(name)}
+            if is_commercial and given:
+                # the form sends the defaults too (e.g. the company's default limit)
+                defaults = self.default_get(list(given))
+                changed = {name for name in given if vals[name] != defaults.get(name)}
+                if changed:
+                    self._collections_check_credit_manager(changed)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -218,7 +224,8 @@ class ResPartner(models.Model):
             commercials = self.filtered(lambda partner: partner == partner.commercial_partner_id)
             if any(commercials._collections_value_changes(name, vals[name]) for name in protected):
                 self._collections_check_credit_manager(protected)
-            if "credit_limit" in vals or "use_partner_credit_limit" in vals:
+            # unchecking "Partner Limit" writes credit_limit again: logged by that write
+            if "credit_limit" in vals:
                 old_limits = {partner: partner.sudo().credit_limit for partner in commercials}
         old_releases = {}
         if "credit_release_until" in vals:
@@ -585,10 +592,12 @@ class ResPartner(models.Model):
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
         activity_type = self.env.ref("collections_followup.mail_activity_type_credit_review")
         model_id = self.env["ir.model"]._get_id("res.partner")
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
         for company in self.env["res.company"].sudo().search([]):
             Partner = self.sudo().with_company(company)
             due = Partner.search([("credit_review_next_date", "<=", as_of)])
             due = due.filtered(lambda partner: credit.review_due(partner.credit_review_next_date, as_of))
+            done = 0
             for batch in split_every(batch_size, due.ids, Partner.browse):
                 open_reviews = self.env["mail.activity"].sudo().search_fetch(
                     [
@@ -614,4 +623,8 @@ class ResPartner(models.Model):
                         "summary": _("Credit review due in %(company)s", company=company.name),
                     })
                 self.env["mail.activity"].sudo().create(values)
+                done += len(batch)
+                if auto_commit:
+                    self.env["ir.cron"]._notify_progress(done=done, remaining=len(due) - done)
+                    self.env.cr.commit()  # one batch per transaction: a crash loses at most one batch
         return True

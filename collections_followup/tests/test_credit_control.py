@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -304,6 +304,20 @@ class TestCreditControl(CollectionsCommon):
         with freeze_time(TODAY + timedelta(days=6)), self.assertRaises(UserError):
             self._draft(10.0).action_post()
 
+    @freeze_time(TODAY)
+    def test_wizard_from_the_action_menu_also_releases_the_customer_until_a_date(self):
+        self.customer.credit_hold_manual = True
+        invoice = self._draft(10.0)
+        Wizard = self.env["collections.credit.release"].with_user(self.credit_manager).with_context(
+            active_model="account.move", active_id=invoice.id
+        )
+        with self.assertRaises(ValidationError):
+            Wizard.create({"reason": "Too late", "release_until": TODAY - timedelta(days=1)})
+        Wizard.create({"reason": "Renegotiated", "release_until": TODAY + timedelta(days=10)}).action_release()
+        self.assertEqual(self.customer.credit_release_until, TODAY + timedelta(days=10))
+        self.assertEqual(invoice.collections_credit_release_reason, "Renegotiated")
+        self._draft(10.0).action_post()  # the whole customer is released
+
     # --- multi-company ---------------------------------------------------------------
 
     @freeze_time(TODAY)
@@ -345,6 +359,12 @@ class TestCreditControl(CollectionsCommon):
             self.env["res.partner"].with_user(self.partner_editor).create(
                 {"name": "New", "is_company": True, "credit_limit": 10.0}
             )
+        # a new customer receiving the company's default limit is not a change
+        self.env["ir.default"].set("res.partner", "credit_limit", 300.0, company_id=self.company.id)
+        created = self.env["res.partner"].with_user(self.partner_editor).create(
+            {"name": "Default limit", "is_company": True, "credit_limit": 300.0}
+        )
+        self.assertEqual(created.credit_limit, 300.0)
         self.customer.with_user(self.collections_manager).credit_limit = 1200.0
         self.assertEqual(self.customer.credit_limit, 1200.0)
         self.assertFalse(self.customer.with_user(self.billing_user).collections_can_edit_credit)
@@ -357,12 +377,29 @@ class TestCreditControl(CollectionsCommon):
         body = self.customer.message_ids[0].body
         self.assertIn("1,000.00", body)
         self.assertIn("2,500.00", body)
+        messages = self.customer.message_ids
+        self.customer.with_user(self.credit_manager).use_partner_credit_limit = False
+        self.assertEqual(self.customer.credit_limit, 0.0)
+        self.assertEqual(len(self.customer.message_ids - messages), 1)
 
     def test_form_fields_are_readable_by_a_collector(self):
         with freeze_time(TODAY):
             partner = self.customer.with_user(self.collector)
             self.assertEqual(partner.collections_exposure, 600.0)
             self.assertFalse(partner.collections_on_credit_hold)
+
+    def test_partner_and_invoice_forms_load_for_every_role(self):
+        self.env["res.partner"].with_user(self.plain_user).get_views([(False, "form")])
+        for user in (self.collector, self.billing_user, self.partner_editor, self.collections_manager):
+            arch = self.env["res.partner"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertIn("collections_can_edit_credit", arch)
+        arch = self.env["account.move"].with_user(self.billing_user).get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("collections_credit_hold_message", arch)
+        self.assertNotIn("action_collections_release_credit", arch)
+        arch = self.env["account.move"].with_user(self.credit_manager).get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("action_collections_release_credit", arch)
 
     # --- credit review ------------------------------------------------------------
 

@@ -24,6 +24,16 @@ class CollectionsCreditRelease(models.TransientModel):
         help="Optional: no credit hold blocks this customer's invoices and orders up to this date.",
     )
 
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        # opened from a document's action menu: the document is the active record
+        context = self.env.context
+        if not values.get("res_model") and context.get("active_model") and context.get("active_id"):
+            values.setdefault("res_model", context["active_model"])
+            values.setdefault("res_id", context["active_id"])
+        return values
+
     @api.depends("res_model", "res_id")
     def _compute_document(self):
         for wizard in self:

@@ -188,3 +188,13 @@ class TestSaleCredit(CollectionsCommon):
         self.assertTrue(form.collections_credit_blocked)
         self.assertEqual(form.collections_available_credit, 1000.0)
         self.assertIn("manual hold", form.collections_credit_hold_message)
+
+    def test_order_form_shows_the_banner_to_salespeople_without_the_release_button(self):
+        arch = self.env["sale.order"].with_user(self.salesperson).get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("collections_available_credit", arch)
+        self.assertIn("collections_credit_hold_message", arch)
+        self.assertNotIn("action_collections_release_credit", arch)
+        arch = self.env["res.partner"].with_user(self.salesperson).get_views(
+            [(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("collections_available_credit", arch)
