@@ -155,7 +155,8 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_collections_credit(self):
         company = self.env.company
-        partners = self.filtered("id")
+        # records being edited in a form have a NewId: their origin is read
+        partners = self.filtered(lambda partner: partner._origin.id)
         (self - partners).update({
             "collections_credit_currency_id": company.currency_id,
             "collections_exposure_open": 0.0,
@@ -173,9 +174,9 @@ class ResPartner(models.Model):
         if not partners:
             return
         as_of = fields.Date.context_today(self)
-        data = partners._collections_credit_data(company, as_of)
+        data = partners._origin._collections_credit_data(company, as_of)
         for partner in partners:
-            state, hold_settings = data[partner.commercial_partner_id.id]
+            state, hold_settings = data[partner._origin.commercial_partner_id.id]
             reasons = credit.hold_reasons(state, hold_settings, as_of)
             available = credit.available_credit(state.limit, state.exposure)
             exposure = state.exposure
@@ -236,7 +237,7 @@ class ResPartner(models.Model):
             name for name in protected
             if self._fields[name].groups and not self.env.su
             and not self.env.user.has_groups(self._fields[name].groups)
-        }
+        } if self.env.user.has_group("collections_followup.group_collections_manager") else set()
         if restricted:
             super(ResPartner, self.sudo()).write({name: vals[name] for name in restricted})
             vals = {name: value for name, value in vals.items() if name not in restricted}

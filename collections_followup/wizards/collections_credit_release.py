@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.collections_credit_document import MANAGER_GROUP
 
@@ -61,7 +61,7 @@ class CollectionsCreditRelease(models.TransientModel):
         """Release the document (and the customer until the date, if given)."""
         self.ensure_one()
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise UserError(_("Only a Collections Manager can release a credit hold."))
+            raise AccessError(_("Only a Collections Manager can release a credit hold."))
         document = self._document()
         if document is None:
             raise UserError(_("The document to release no longer exists."))
