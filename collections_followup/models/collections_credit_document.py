@@ -214,7 +214,7 @@ class CollectionsCreditDocument(models.AbstractModel):
                 "collections_credit_release_amount": amount,
             })
 
-            def money_text(value):
+            def money_text(value, currency=currency):
                 return formatLang(self.env, float(value), currency_obj=currency)
 
             values = {

@@ -8,7 +8,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date, formatLang, split_every
 
 from ..lib import credit, money, workdays
-from .res_company_credit import COMPANY_HOLD_SWITCHES
 
 SWITCH_MODES = [
     (credit.SWITCH_ALWAYS, "Always check"),
