@@ -259,6 +259,19 @@ class TestCreditControl(CollectionsCommon):
             other.action_post()
 
     @freeze_time(TODAY)
+    def test_manager_without_accounting_rights_releases_too(self):
+        self.customer.credit_hold_manual = True
+        invoice = self._draft(10.0)
+        action = invoice.with_user(self.collections_manager).action_collections_release_credit()
+        self.env["collections.credit.release"].with_user(self.collections_manager).with_context(
+            action["context"]
+        ).create({"reason": "Director approved", "release_until": TODAY}).action_release()
+        self.assertEqual(invoice.collections_credit_released_by_id, self.collections_manager)
+        self.assertEqual(self.customer.credit_release_until, TODAY)
+        invoice.with_user(self.billing_user).action_post()
+        self.assertEqual(invoice.state, "posted")
+
+    @freeze_time(TODAY)
     def test_release_needs_a_reason(self):
         invoice = self._draft(5000.0)
         wizard = self.env["collections.credit.release"].with_user(self.credit_manager).create(
