@@ -22,7 +22,7 @@ DB_PASSWORD=odoo
 HTTP_PORT=${CF_HTTP_PORT:-8069}
 DEMO_DB=${CF_DEMO_DB:-collections_demo}
 TEST_DB=${CF_TEST_DB:-collections_test}
-ADDONS="collections_followup"
+ADDONS="collections_followup,collections_followup_sale"
 GET_ODOO="get it with: git clone --depth 1 -b 18.0 https://github.com/odoo/odoo $ODOO_PATH (or set ODOO_PATH to an Odoo 18.0 source tree)"
 
 say() { printf '\n==> %s\n' "$*"; }

@@ -216,6 +216,94 @@ def format_reason(reason, translate=lambda source: source, format_amount=str,
     return translate(template) % placeholders
 
 
+# Per-partner override of a company switch (company-dependent selection on
+# res.partner): empty follows the company, "always"/"never" force it.
+SWITCH_ALWAYS = "always"
+SWITCH_NEVER = "never"
+
+
+def resolve_switch(company_on, partner_mode=None):
+    """A hold switch with the partner's override applied.
+
+    ``partner_mode`` is "always" (check even when the company does not),
+    "never" (never check this partner) or empty (None/False/""): the
+    company's switch ``company_on`` decides.
+    """
+    if partner_mode == SWITCH_ALWAYS:
+        return True
+    if partner_mode == SWITCH_NEVER:
+        return False
+    if partner_mode not in (None, False, ""):
+        raise ValueError("unknown switch override %r" % (partner_mode,))
+    return bool(company_on)
+
+
+def hold_settings(company_switches, partner_modes=None, overdue_days=15):
+    """Build HoldSettings from the company's switches and the partner's overrides.
+
+    Both arguments map the switch names of HoldSettings (``check_limit``,
+    ``check_overdue``, ``check_manual``, ``check_dunning``,
+    ``check_suspension``) to a bool (company) or an override mode (partner);
+    a missing company switch is on, a missing override follows the company.
+    """
+    if overdue_days is None or overdue_days is False or int(overdue_days) < 0:
+        raise ValueError("overdue days must be zero or more")
+    partner_modes = partner_modes or {}
+    switches = {
+        name: resolve_switch(company_switches.get(name, True), partner_modes.get(name))
+        for name in SWITCH_NAMES
+    }
+    return HoldSettings(overdue_days=int(overdue_days), **switches)
+
+
+SWITCH_NAMES = ("check_limit", "check_overdue", "check_manual", "check_dunning", "check_suspension")
+
+
+def effective_limit(uses_partner_limit, partner_limit, company_default_limit=None):
+    """The credit limit that applies to a partner, None when there is none.
+
+    A partner with its own limit gets it, even 0 (no credit at all). Without
+    one, the company's default limit applies when it is above 0; a default
+    of 0 (Odoo's "no default limit") means no limit.
+    """
+    if uses_partner_limit and _is_set(partner_limit):
+        return to_decimal(partner_limit)
+    if _is_set(company_default_limit) and to_decimal(company_default_limit) > ZERO:
+        return to_decimal(company_default_limit)
+    return None
+
+
+def order_line_to_invoice(qty_to_invoice, price_total, ordered_qty):
+    """Amount (taxes included) still to invoice on a confirmed sale order line.
+
+    ``qty_to_invoice`` is what is left after every invoice line linked to
+    it, draft ones included, so a draft invoice is never counted both as a
+    draft invoice and as an order to invoice. A line without ordered
+    quantity (section, note, down payment) or with nothing left counts 0.
+    """
+    ordered_qty = to_decimal(ordered_qty)
+    qty_to_invoice = to_decimal(qty_to_invoice)
+    if ordered_qty <= ZERO or qty_to_invoice <= ZERO:
+        return ZERO
+    return to_decimal(price_total) * qty_to_invoice / ordered_qty
+
+
+def release_covers(released_amount, document_amount):
+    """True when a manager's release of a document still covers it.
+
+    The release is given for the document's amount at that moment; a
+    document edited afterwards to a higher amount needs a new release.
+    """
+    if not _is_set(released_amount):
+        return False
+    return to_decimal(document_amount) <= to_decimal(released_amount)
+
+
+def review_due(next_review_date, as_of):
+    """A credit review is due on its date and every day after it."""
+    return _is_set(next_review_date) and next_review_date <= as_of
+
+
 def credit_rating(score, thresholds=CREDIT_RATINGS):
     """Map a bureau score (0-1000, higher is safer) to a rating A-E.
 
@@ -234,4 +322,6 @@ def credit_rating(score, thresholds=CREDIT_RATINGS):
 __all__ = [
     "Exposure", "HoldSettings", "PartnerCreditState", "HoldReason",
     "available_credit", "exposure_from_rows", "hold_reasons", "format_reason", "credit_rating",
+    "SWITCH_ALWAYS", "SWITCH_NEVER", "SWITCH_NAMES", "resolve_switch", "hold_settings",
+    "effective_limit", "order_line_to_invoice", "release_covers", "review_due",
 ]

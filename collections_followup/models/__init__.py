@@ -5,6 +5,11 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import collections_credit_document
+from . import res_company_credit
+from . import res_config_settings_credit
+from . import res_partner_credit
+from . import account_move_credit
 from . import collections_correction_index
 from . import collections_charge
 from . import account_move_late_charges

@@ -260,3 +260,75 @@ def test_reasons_are_never_duplicated_and_in_rule_order(
     for reason in reasons:
         assert not any(isinstance(value, float) for value in reason.values.values())
         assert format_reason(reason)
+
+
+# --- switches, limits, orders, releases, reviews --------------------------------
+
+from lib.credit import (  # noqa: E402
+    SWITCH_NAMES,
+    effective_limit,
+    hold_settings,
+    order_line_to_invoice,
+    release_covers,
+    resolve_switch,
+    review_due,
+)
+
+
+def test_partner_override_beats_the_company_switch():
+    assert resolve_switch(True) is True
+    assert resolve_switch(False, False) is False
+    assert resolve_switch(False, "always") is True
+    assert resolve_switch(True, "never") is False
+    with pytest.raises(ValueError):
+        resolve_switch(True, "sometimes")
+
+
+def test_hold_settings_from_company_and_partner():
+    settings_ = hold_settings(
+        {"check_limit": True, "check_overdue": False, "check_manual": True},
+        {"check_limit": "never", "check_overdue": "always"},
+        overdue_days=30,
+    )
+    assert settings_ == HoldSettings(
+        check_limit=False, check_overdue=True, overdue_days=30,
+        check_manual=True, check_dunning=True, check_suspension=True,
+    )
+    assert hold_settings({}) == HoldSettings()
+    with pytest.raises(ValueError):
+        hold_settings({}, overdue_days=-1)
+
+
+@given(st.sampled_from(SWITCH_NAMES), st.booleans())
+def test_never_turns_every_reason_off(name, company_on):
+    settings_ = hold_settings({name: company_on}, {name: "never"})
+    assert getattr(settings_, name) is False
+
+
+def test_effective_limit():
+    assert effective_limit(True, 500.0, 1000.0) == D("500.0")
+    assert effective_limit(True, 0.0, 1000.0) == D("0.0")
+    assert effective_limit(False, 1000.0, 1000.0) == D("1000.0")
+    assert effective_limit(False, 0.0, 0.0) is None
+    assert effective_limit(False, False, None) is None
+
+
+def test_order_line_to_invoice_counts_the_remaining_quantity_with_taxes():
+    assert order_line_to_invoice(2, D("330.00"), 3) == D("220.00")
+    assert order_line_to_invoice(0, D("330.00"), 3) == D("0")
+    assert order_line_to_invoice(-1, D("330.00"), 3) == D("0")
+    assert order_line_to_invoice(1, D("100.00"), 0) == D("0")
+
+
+def test_release_covers_only_up_to_the_released_amount():
+    assert release_covers(D("100"), D("100"))
+    assert release_covers(100.0, 99.99)
+    assert not release_covers(D("100"), D("100.01"))
+    assert not release_covers(False, D("1"))
+
+
+def test_review_due_on_and_after_its_date():
+    assert review_due(TODAY, TODAY)
+    assert review_due(TODAY - timedelta(days=1), TODAY)
+    assert not review_due(TODAY + timedelta(days=1), TODAY)
+    assert not review_due(False, TODAY)

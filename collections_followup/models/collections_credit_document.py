@@ -1,0 +1,236 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_datetime, formatLang
+
+from ..lib import credit, money
+
+MANAGER_GROUP = "collections_followup.group_collections_manager"
+
+
+class CollectionsCreditDocument(models.AbstractModel):
+    """A document a credit hold can block (customer invoice, sale order).
+
+    The model using it says which of its records are checked and for how
+    much (``_collections_credit_candidates``, ``_collections_credit_amount``,
+    ``_collections_credit_exclusions``); the mixin gathers the partners'
+    credit in one pass per company, shows the reasons before the user acts,
+    refuses the action with every reason, and lets a Collections Manager
+    release one document.
+    """
+
+    _name = "collections.credit.document"
+    _description = "Document Checked by Credit Control"
+
+    # computed, not related: the mixin itself has no company_id to relate to
+    collections_credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_collections_credit_currency_id", string="Credit Currency"
+    )
+    collections_credit_released_by_id = fields.Many2one(
+        "res.users", string="Credit Hold Released By", readonly=True, copy=False
+    )
+    collections_credit_release_date = fields.Datetime(
+        string="Credit Hold Released On", readonly=True, copy=False
+    )
+    collections_credit_release_reason = fields.Text(
+        string="Credit Release Reason", readonly=True, copy=False
+    )
+    collections_credit_release_amount = fields.Monetary(
+        string="Released Amount", readonly=True, copy=False,
+        currency_field="collections_credit_currency_id",
+        help="The release covers the document up to this amount (company currency).",
+    )
+    collections_credit_hold_message = fields.Text(
+        string="Credit Hold", compute="_compute_collections_credit_check"
+    )
+    collections_credit_blocked = fields.Boolean(compute="_compute_collections_credit_check")
+    collections_credit_checked = fields.Boolean(compute="_compute_collections_credit_check")
+    collections_has_credit_limit = fields.Boolean(compute="_compute_collections_credit_check")
+    collections_available_credit = fields.Monetary(
+        string="Available Credit", compute="_compute_collections_credit_check",
+        currency_field="collections_credit_currency_id",
+    )
+    collections_overdue_amount = fields.Monetary(
+        string="Overdue Amount", compute="_compute_collections_credit_check",
+        currency_field="collections_credit_currency_id",
+    )
+
+    def _compute_collections_credit_currency_id(self):
+        for document in self:
+            document.collections_credit_currency_id = document.company_id.currency_id
+
+    @api.depends_context("uid", "lang")
+    def _compute_collections_credit_check(self):
+        self.update({
+            "collections_credit_hold_message": False,
+            "collections_credit_blocked": False,
+            "collections_credit_checked": False,
+            "collections_has_credit_limit": False,
+            "collections_available_credit": 0.0,
+            "collections_overdue_amount": 0.0,
+        })
+        # new records too: the quotation being typed shows its customer's credit
+        candidates = self._collections_credit_candidates().filtered("partner_id")
+        for document, (state, reasons) in candidates._collections_credit_reasons().items():
+            available = credit.available_credit(state.limit, state.exposure)
+            partner = document.partner_id
+            document.update({
+                "collections_credit_checked": True,
+                "collections_credit_blocked": bool(reasons),
+                "collections_credit_hold_message": "\n".join(
+                    partner._collections_format_reasons(reasons, document.company_id)
+                ) or False,
+                "collections_has_credit_limit": state.limit is not None,
+                "collections_available_credit": float(available or 0),
+                "collections_overdue_amount": float(state.overdue_amount),
+            })
+
+    def action_collections_release_credit(self):
+        """Open the release wizard (Collections Managers only)."""
+        self.ensure_one()
+        self._collections_check_release_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Release Credit Hold"),
+            "res_model": "collections.credit.release",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_res_model": self._name, "default_res_id": self.id},
+        }
+
+    # --- to implement by the document model ------------------------------------
+
+    def _collections_credit_candidates(self, soft=False):
+        """The records of ``self`` the credit check applies to now."""
+        return self.browse()
+
+    def _collections_credit_amount(self):
+        """The document's amount in the company currency (counted on top of the exposure)."""
+        raise NotImplementedError()
+
+    @api.model
+    def _collections_credit_exclusions(self, documents):
+        """kwargs for res.partner._collections_credit_data leaving ``documents`` out."""
+        return {}
+
+    # --- business methods --------------------------------------------------------
+
+    def _collections_released(self):
+        """The documents of ``self`` a manager's release still covers."""
+        return self.filtered(
+            lambda document: document.collections_credit_released_by_id and credit.release_covers(
+                document.collections_credit_release_amount, document._collections_credit_amount()
+            )
+        )
+
+    def _collections_credit_reasons(self):
+        """{document: (PartnerCreditState, [HoldReason])} for the documents of ``self``.
+
+        Documents of one customer in one company are judged together: their
+        amounts add up as the document amount, each is left out of the
+        exposure (counted once), a released document stays in the exposure
+        of the others. One set-based credit query per company.
+        """
+        as_of = fields.Date.context_today(self)
+        result = {}
+        for company, documents in self.grouped("company_id").items():
+            released = documents._collections_released()
+            checked = documents - released
+            partners = documents.partner_id.commercial_partner_id
+            data = partners._collections_credit_data(
+                company, as_of, **self._collections_credit_exclusions(checked)
+            )
+            amounts = defaultdict(Decimal)
+            for document in checked:
+                amounts[document.partner_id.commercial_partner_id.id] += money.to_decimal(
+                    document._collections_credit_amount()
+                )
+            for document in documents:
+                commercial_id = document.partner_id.commercial_partner_id.id
+                state, hold_settings = data[commercial_id]
+                if document in released:
+                    result[document] = (state, [])
+                    continue
+                amount = amounts[commercial_id]
+                result[document] = (state, credit.hold_reasons(
+                    state, hold_settings, as_of,
+                    document_amount=amount,
+                    document_lowers_exposure=document._collections_credit_amount() < 0,
+                ))
+        return result
+
+    def _collections_check_credit(self, soft=False):
+        """Refuse, with every reason of every customer, when a candidate is on hold."""
+        if not self.env.registry.ready:
+            # Modules are being installed or updated: data and demo files post
+            # their documents as written (no user acts; not reachable by RPC).
+            return
+        candidates = self._collections_credit_candidates(soft=soft)
+        if not candidates:
+            return
+        blocked = {}
+        for document, (_state, reasons) in candidates._collections_credit_reasons().items():
+            if reasons:
+                blocked.setdefault(document.partner_id.commercial_partner_id, (document, reasons))
+        if not blocked:
+            return
+        paragraphs = []
+        for partner, (document, reasons) in blocked.items():
+            lines = partner._collections_format_reasons(reasons, document.company_id)
+            paragraphs.append(
+                _("%(partner)s is on credit hold in %(company)s:",
+                  partner=partner.display_name, company=document.company_id.name)
+                + "\n" + "\n".join("- %s" % line for line in lines)
+            )
+        paragraphs.append(_("A Collections Manager can release the document with a reason."))
+        raise UserError("\n\n".join(paragraphs))
+
+    def _collections_check_release_rights(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a Collections Manager can release a credit hold."))
+
+    def _collections_release_credit(self, reason):
+        """Release the documents of ``self`` from credit holds, with ``reason``.
+
+        Stored on the document and logged on it and on the customer's chatter
+        with who, when, the reason, the exposure and the limit at that time.
+        """
+        self._collections_check_release_rights()
+        if not reason or not reason.strip():
+            raise UserError(_("Give the reason for releasing the credit hold."))
+        now = fields.Datetime.now()
+        reasons_by_document = self._collections_credit_reasons()
+        for document in self:
+            company = document.company_id
+            currency = company.currency_id
+            state, _reasons = reasons_by_document[document]
+            amount = document._collections_credit_amount()
+            document.sudo().write({
+                "collections_credit_released_by_id": self.env.user.id,
+                "collections_credit_release_date": now,
+                "collections_credit_release_reason": reason.strip(),
+                "collections_credit_release_amount": amount,
+            })
+
+            def money_text(value, currency=currency):
+                return formatLang(self.env, float(value), currency_obj=currency)
+
+            values = {
+                "document": document.display_name,
+                "user": self.env.user.name,
+                "date": format_datetime(self.env, now),
+                "reason": reason.strip(),
+                "amount": money_text(amount),
+                "exposure": money_text(state.exposure.total),
+                "limit": money_text(state.limit) if state.limit is not None else _("none"),
+            }
+            body = _(
+                "Credit hold released for %(document)s (%(amount)s) by %(user)s on %(date)s. "
+                "Reason: %(reason)s. Exposure at that time: %(exposure)s; credit limit: %(limit)s.",
+                **values,
+            )
+            document.sudo().message_post(body=body)
+            document.partner_id.commercial_partner_id.sudo().message_post(body=body)
+        return True

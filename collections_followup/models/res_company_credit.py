@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from odoo import fields, models
+
+# lib.credit switch name -> res.company field holding the company's switch
+COMPANY_HOLD_SWITCHES = {
+    "check_limit": "collections_hold_on_limit",
+    "check_overdue": "collections_hold_on_overdue",
+    "check_manual": "collections_hold_on_manual",
+    "check_dunning": "collections_hold_on_dunning",
+    "check_suspension": "collections_hold_on_suspension",
+}
+
+
+class ResCompany(models.Model):
+    """Which credit holds the company enforces (each can be overridden per customer)."""
+
+    _inherit = "res.company"
+
+    collections_hold_on_limit = fields.Boolean(
+        string="Hold Above Credit Limit", default=True,
+        help="Block a customer invoice or sale order when the customer's exposure plus "
+        "the document is above the credit limit.",
+    )
+    collections_hold_on_overdue = fields.Boolean(
+        string="Hold on Overdue Invoices", default=True,
+        help="Block when an instalment of the customer is overdue by more than the allowed days.",
+    )
+    collections_hold_overdue_days = fields.Integer(
+        string="Allowed Days Overdue", default=15,
+        help="An instalment overdue by more than this many days (counted from its due date "
+        "moved to the next working day) puts the customer on hold.",
+    )
+    collections_hold_on_manual = fields.Boolean(
+        string="Hold on Manual Hold", default=True,
+        help="Block customers put on hold by hand by a Collections Manager.",
+    )
+    collections_hold_on_dunning = fields.Boolean(
+        string="Hold Set by Dunning Level", default=True,
+        help="Block customers put on hold by a collection level.",
+    )
+    collections_hold_on_suspension = fields.Boolean(
+        string="Hold Suspended Customers", default=True,
+        help="Block customers whose service is suspended.",
+    )
+    collections_credit_reviewer_id = fields.Many2one(
+        "res.users", string="Credit Reviewer",
+        help="Receives the credit review activity of customers without collector or salesperson.",
+    )
+
+    _sql_constraints = [
+        (
+            "collections_hold_overdue_days_positive",
+            "CHECK(collections_hold_overdue_days >= 0)",
+            "The allowed days overdue cannot be negative.",
+        ),
+    ]
+
+    def _collections_hold_switches(self):
+        """The company's hold switches keyed by lib.credit switch name."""
+        self.ensure_one()
+        return {name: self[field_name] for name, field_name in COMPANY_HOLD_SWITCHES.items()}
+
+    def _collections_calendar_holidays(self, date_from, date_to):
+        """Days off of the company's working calendar (global leaves) between two dates."""
+        self.ensure_one()
+        if not date_from or date_from > date_to:
+            return frozenset()
+        leaves = self.env["resource.calendar.leaves"].sudo().search_fetch(
+            [
+                ("resource_id", "=", False),
+                ("company_id", "in", (self.id, False)),
+                ("calendar_id", "in", (self.resource_calendar_id.id, False)),
+                ("date_from", "<=", fields.Datetime.to_datetime(date_to) + timedelta(days=1)),
+                ("date_to", ">=", fields.Datetime.to_datetime(date_from)),
+            ],
+            ["date_from", "date_to"],
+        )
+        days = set()
+        for leave in leaves:
+            day = leave.date_from.date()
+            while day <= leave.date_to.date():
+                days.add(day)
+                day += timedelta(days=1)
+        return frozenset(days)
