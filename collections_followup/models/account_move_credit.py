@@ -15,6 +15,8 @@ class AccountMove(models.Model):
         return self.filtered(
             lambda move: move.state == "draft"
             and move.move_type in CUSTOMER_INVOICE_TYPES
+            # late charges are a penalty on credit already granted, not new credit
+            and not move.collections_is_charge_invoice
             # soft posting leaves moves dated in the future to the auto-post cron
             and not (soft and move.date and move.date > today)
         )

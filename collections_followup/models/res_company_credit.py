@@ -23,7 +23,9 @@ class ResCompany(models.Model):
         "the document is above the credit limit.",
     )
     collections_hold_on_overdue = fields.Boolean(
-        string="Hold on Overdue Invoices", default=True,
+        # Opt-in: switched on for a company that wants it, so installing the
+        # module never starts refusing invoices of customers already late.
+        string="Hold on Overdue Invoices", default=False,
         help="Block when an instalment of the customer is overdue by more than the allowed days.",
     )
     collections_hold_overdue_days = fields.Integer(

@@ -21,6 +21,7 @@ class TestCreditControl(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
+        cls.company.collections_hold_on_overdue = True  # the opt-in rule is exercised here
         common = {"company_id": cls.company.id, "company_ids": [cls.company.id]}
         # A Collections Manager who also bills: releases and then posts.
         cls.credit_manager = mail_new_test_user(

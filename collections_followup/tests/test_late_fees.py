@@ -100,6 +100,24 @@ class TestLateFees(CollectionsCommon):
         self.assertEqual(sum(receivable.mapped("amount_currency")), sum(amounts.values()))
         return amounts
 
+    def test_charge_invoice_is_not_held_by_the_overdue_rule(self):
+        # The overdue hold refuses new invoices of a late customer, but the
+        # late-charge invoice is a penalty on the credit already granted.
+        self.company.collections_hold_on_overdue = True
+        self._invoice()
+        with freeze_time("2026-03-02"):
+            charge_invoice = self._invoice_charges(self.business, date(2026, 3, 2))
+            self.assertEqual(charge_invoice.state, "posted")
+            self.assertTrue(charge_invoice.collections_is_charge_invoice)
+            new_sale = self.env["account.move"].create({
+                "move_type": "out_invoice",
+                "partner_id": self.business.id,
+                "invoice_date": date(2026, 3, 2),
+                "invoice_line_ids": [Command.create({"name": "New sale", "quantity": 1, "price_unit": 10.0})],
+            })
+            with self.assertRaisesRegex(UserError, "credit hold"):
+                new_sale.action_post()
+
     # --- the computation, through the public method ------------------------------
     def test_issue_example_with_real_payments(self):
         invoice = self._invoice()

@@ -19,6 +19,7 @@ class TestSaleCredit(CollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
+        cls.company.collections_hold_on_overdue = True  # the opt-in rule is exercised here
         common = {"company_id": cls.company.id, "company_ids": [cls.company.id]}
         cls.salesperson = mail_new_test_user(
             cls.env, login="cf_salesperson", groups="base.group_user,sales_team.group_sale_salesman", **common
