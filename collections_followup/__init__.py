@@ -8,3 +8,4 @@ except ModuleNotFoundError as error:
         raise
 else:
     from . import models
+    from . import wizards

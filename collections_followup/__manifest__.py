@@ -17,6 +17,13 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/collections_menus.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "reports/collections_letter_report.xml",
+        "views/collections_followup_action_views.xml",
+        "views/res_partner_followup_views.xml",
+        "wizards/collections_wizard_views.xml",
+        "views/collections_followup_menus.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -5,3 +5,6 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import collections_followup_action
+from . import collections_promise
+from . import collections_followup_run

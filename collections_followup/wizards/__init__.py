@@ -1,0 +1,5 @@
+from . import collections_run_wizard
+from . import collections_process_wizard
+from . import collections_postpone_wizard
+from . import collections_contact_wizard
+from . import collections_dispute_wizard
