@@ -179,8 +179,8 @@ run_lib_tests() {
 }
 
 run_odoo_suite() {
-    local log="$WORK/odoo-test.log"
-    local clean_log="$WORK/odoo-install-nodemo.log"
+    local log="$WORK/odoo-test-$TEST_DB.log"
+    local clean_log="$WORK/odoo-install-nodemo-$TEST_DB.log"
     say "Installing $ADDONS on a fresh database without demo data (must log no warning)"
     drop_db "${TEST_DB}_nodemo"
     odoo -d "${TEST_DB}_nodemo" -i "$ADDONS" --without-demo=all --stop-after-init \

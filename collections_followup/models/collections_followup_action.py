@@ -4,7 +4,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
-from .collections_level import ESCALATIONS, TONES
+from .collections_level import ESCALATIONS
 
 ACTION_STATES = [
     ("planned", "To Process"),
@@ -54,7 +54,7 @@ class CollectionsFollowupAction(models.Model):
     date = fields.Date(required=True, index=True, default=fields.Date.context_today)
     policy_id = fields.Many2one("collections.policy", ondelete="set null")
     level_id = fields.Many2one("collections.level", index=True, ondelete="restrict")
-    tone = fields.Selection(TONES, related="level_id.tone")
+    tone = fields.Selection(related="level_id.tone")
     state = fields.Selection(ACTION_STATES, required=True, default="done", index=True)
     kind = fields.Selection(ACTION_KINDS, required=True, default="automatic")
     user_id = fields.Many2one("res.users", string="Done by", default=lambda self: self.env.user)

@@ -484,7 +484,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 "policy_id": policy.id,
                 "level_id": level.id,
                 "state": "planned" if not level.automatic else "done",
-                "kind": "automatic" if automatic else "manual",
+                "kind": "automatic",
                 "user_id": self.env.user.id,
                 "collector_id": collector_by_partner.get(contact.partner_id) or False,
                 "days_late": oldest,
@@ -497,25 +497,37 @@ class CollectionsFollowupRun(models.AbstractModel):
             })
         actions = Action.create(action_values)
 
-        line_values, pair_rows = [], []
-        level_of_line = {}
+        line_rows, pair_rows = [], []
         for (_policy, contact), action in zip(batch, actions):
+            level_of_line = {}
             for line_id, level_id in contact.new_pairs:
                 pair_rows.append((line_id, level_id, action.id, company.id))
                 level_of_line[line_id] = level_id
             for line_id in contact.instalment_ids:
                 row = data.lines[line_id]
-                line_values.append({
-                    "action_id": action.id,
-                    "move_line_id": line_id,
-                    "move_id": row["move_id"],
-                    "date_maturity": row["due_date"],
-                    "days_late": lib_days_late(row["due_date"], data.as_of, data.holidays),
-                    "level_id": level_of_line.get(line_id, False),
-                    "currency_id": row["currency_id"],
-                    "amount_residual": float(row["residual"]),
-                })
-        self.env["collections.followup.action.line"].sudo().create(line_values)
+                line_rows.append((
+                    action.id, company.id, line_id, row["move_id"], row["due_date"],
+                    lib_days_late(row["due_date"], data.as_of, data.holidays),
+                    level_of_line.get(line_id), row["currency_id"], float(row["residual"]),
+                ))
+        # Plain rows, many per contact: inserted in bulk rather than through create().
+        for rows in split_every(5000, line_rows):
+            self.env.cr.execute(
+                """
+                INSERT INTO collections_followup_action_line
+                       (action_id, company_id, move_line_id, move_id, date_maturity, days_late, level_id,
+                        currency_id, amount_residual, create_uid, write_uid, create_date, write_date)
+                SELECT action_id, company_id, move_line_id, move_id, date_maturity, days_late, level_id,
+                       currency_id, amount_residual, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::date[], %s::int[], %s::int[],
+                              %s::int[], %s::numeric[])
+                       AS t(action_id, company_id, move_line_id, move_id, date_maturity, days_late, level_id,
+                            currency_id, amount_residual)
+                """,
+                [self.env.uid, self.env.uid] + [list(column) for column in zip(*rows)],
+            )
+        self.env["collections.followup.action.line"].invalidate_model()
+        actions.invalidate_recordset(["line_ids", "instalment_count"])
 
         # The unique index decides: a pair another run recorded first is
         # skipped, and an action left without a new pair is not executed.

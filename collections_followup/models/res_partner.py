@@ -82,44 +82,58 @@ class ResPartner(models.Model):
     )
     collections_escalation_date = fields.Date(string="Escalated On", company_dependent=True)
     collections_action_ids = fields.One2many(
-        "collections.followup.action", "partner_id", string="Follow-up History"
+        "collections.followup.action", "partner_id", string="Follow-up History",
+        groups="collections_followup.group_collections_user",
     )
-    collections_promise_ids = fields.One2many("collections.promise", "partner_id", string="Promises to Pay")
+    collections_promise_ids = fields.One2many(
+        "collections.promise", "partner_id", string="Promises to Pay",
+        groups="collections_followup.group_collections_user",
+    )
     collections_followup_status = fields.Selection(
         FOLLOWUP_STATUSES, string="Follow-up Status", compute="_compute_collections_followup",
         search="_search_collections_followup_status",
+        groups="collections_followup.group_collections_user",
     )
     collections_level_id = fields.Many2one(
         "collections.level", string="Current Level", compute="_compute_collections_followup",
         help="The highest level reached by the customer's chased instalments.",
+        groups="collections_followup.group_collections_user",
     )
     collections_next_date = fields.Date(
         string="Next Action", compute="_compute_collections_followup",
         help="When the follow-up will next contact this customer, if nothing is paid.",
+        groups="collections_followup.group_collections_user",
     )
     collections_total_overdue = fields.Monetary(
         string="Total Overdue", compute="_compute_collections_followup",
         currency_field="collections_currency_id",
+        groups="collections_followup.group_collections_user",
     )
     collections_total_open = fields.Monetary(
         string="Total Open", compute="_compute_collections_followup",
         currency_field="collections_currency_id",
+        groups="collections_followup.group_collections_user",
     )
     collections_currency_id = fields.Many2one("res.currency", compute="_compute_collections_followup")
     collections_oldest_days_late = fields.Integer(
-        string="Oldest Days Late", compute="_compute_collections_followup"
+        string="Oldest Days Late", compute="_compute_collections_followup",
+        groups="collections_followup.group_collections_user",
     )
     collections_last_contact_date = fields.Date(
-        string="Last Contact", compute="_compute_collections_followup"
+        string="Last Contact", compute="_compute_collections_followup",
+        groups="collections_followup.group_collections_user",
     )
     collections_promise_kept_count = fields.Integer(
-        string="Promises Kept", compute="_compute_collections_promise_counts"
+        string="Promises Kept", compute="_compute_collections_promise_counts",
+        groups="collections_followup.group_collections_user",
     )
     collections_promise_broken_count = fields.Integer(
-        string="Promises Broken", compute="_compute_collections_promise_counts"
+        string="Promises Broken", compute="_compute_collections_promise_counts",
+        groups="collections_followup.group_collections_user",
     )
     collections_open_line_ids = fields.Many2many(
         "account.move.line", string="Open Instalments", compute="_compute_collections_followup",
+        groups="collections_followup.group_collections_user",
     )
 
     def _collections_policy(self):
@@ -133,7 +147,8 @@ class ResPartner(models.Model):
         company = self.env.company
         commercial = self.commercial_partner_id
         engine = self.env["collections.followup.run"]
-        data = engine._gather(company, today, partner_ids=commercial.ids) if commercial.ids else None
+        partner_ids = [partner_id for partner_id in commercial.ids if isinstance(partner_id, int)]
+        data = engine._gather(company, today, partner_ids=partner_ids) if partner_ids else None
         overview = engine._overview(data) if data else {}
         company_currency = company.currency_id
         for partner in self:

@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import date, datetime
 
 from freezegun import freeze_time
@@ -288,3 +289,53 @@ class TestFollowupRun(FollowupCommon):
         self.assertFalse(self._actions(self.customer))
         self._run("2025-03-20")
         self.assertEqual(self._actions(self.customer).level_id, self.level_firm)
+
+    def test_pair_recorded_by_a_concurrent_run_is_not_executed_twice(self):
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        engine = self.env["collections.followup.run"].with_company(self.company)
+        data = engine._gather(self.company, date(2025, 3, 5))
+        contacts, _postponed = engine._plan(data)
+        self.assertEqual(len(contacts), 1)
+        # Another run records the same pair between our gathering and our insert.
+        self.env["collections.followup.pair"].sudo().create({
+            "move_line_id": line.id, "level_id": self.level_friendly.id, "company_id": self.company.id,
+        })
+        mails = self.env["mail.mail"].search_count([])
+        counts = defaultdict(int)
+        engine._execute_batch(data, contacts, True, counts)
+        self.assertFalse(self._actions(self.customer), "The action of the losing run is dropped")
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+        # The database refuses a second execution of the pair outright.
+        from psycopg2 import IntegrityError
+        from odoo.tools import mute_logger
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env["collections.followup.pair"].sudo().create({
+                "move_line_id": line.id, "level_id": self.level_friendly.id, "company_id": self.company.id,
+            })
+
+    def test_sms_channel(self):
+        self.level_friendly.write({"send_sms": True, "sms_body": "Pague por favor"})
+        self.customer.mobile = "+55 11 99999-0000"
+        self._invoice(self.customer, date(2025, 3, 3), 100.0)
+        self._run("2025-03-05")
+        action = self._actions(self.customer)
+        if "sms.sms" in self.env:
+            self.assertEqual(action.sms_state, "done")
+            self.assertEqual(self.env["sms.sms"].search([("partner_id", "=", self.customer.id)]).body,
+                             "Pague por favor")
+        else:
+            self.assertEqual(action.sms_state, "failed")
+            self.assertEqual(action.state, "failed")
+            self.assertIn("SMS module is not installed", action.failure_reason)
+            self.assertEqual(action.email_state, "done", "The e-mail still went out")
+
+    def test_run_now_wizard_for_managers(self):
+        self._invoice(self.customer, date(2025, 3, 3), 100.0)
+        wizard = self.env["collections.run.wizard"].with_user(self.collections_manager).create(
+            {"date": date(2025, 3, 5)}
+        )
+        wizard.action_run()
+        self.assertIn("1 customers contacted", wizard.summary)
+        with self.assertRaises(AccessError):
+            self.env["collections.run.wizard"].with_user(self.collector).create({"date": date(2025, 3, 5)})

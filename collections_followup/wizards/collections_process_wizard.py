@@ -50,7 +50,9 @@ class CollectionsProcessWizard(models.TransientModel):
         if not actions:
             raise UserError(_("There is no contact to process: they were processed or cancelled meanwhile."))
         actions.sudo().write({"date": self.date, "kind": "manual", "user_id": self.env.user.id})
-        actions.sudo().with_company(actions[:1].company_id)._execute_channels()
+        for company in actions.company_id:
+            company_actions = actions.filtered(lambda action: action.company_id == company)
+            company_actions.sudo().with_company(company)._execute_channels()
         return {
             "type": "ir.actions.act_window",
             "name": _("Processed Follow-ups"),
