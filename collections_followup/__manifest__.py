@@ -24,6 +24,7 @@
         "views/res_partner_followup_views.xml",
         "wizards/collections_wizard_views.xml",
         "views/collections_followup_menus.xml",
+        "views/collections_mail_templates.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -1,8 +1,12 @@
 from collections import defaultdict
 
+from lxml import html
+from markupsafe import Markup
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
+from odoo.tools.safe_eval import check_values
 
 from .collections_level import ESCALATIONS
 
@@ -255,6 +259,8 @@ class CollectionsFollowupActionChannels(models.Model):
             )
             if reasons:
                 body += " " + _("Failed: %(reasons)s", reasons="; ".join(reasons))
+            if action.mail_id and not reasons and done_channels[action.id] == [done_channels[action.id][0]]:
+                continue  # the e-mail itself is in the partner's chatter
             notes.append(self.env["collections.followup.run"]._note_values(action.partner_id, body))
         self.env["mail.message"].sudo().create(notes)
         return self
@@ -320,9 +326,12 @@ class CollectionsFollowupActionChannels(models.Model):
         mail_values = []
         ordered_actions = self.browse()
         for template, template_actions in sendable.items():
-            rendered = template.sudo().with_company(company)._generate_template(
-                template_actions.partner_id.ids, ["subject", "body_html", "email_from", "reply_to"]
-            )
+            template = template.sudo().with_company(company)
+            partner_ids = template_actions.partner_id.ids
+            rendered = template._generate_template(partner_ids, ["subject", "email_from", "reply_to"])
+            bodies = self._render_bodies(template, partner_ids)
+            for partner_id, body in bodies.items():
+                rendered[partner_id]["body_html"] = body
             for action in template_actions:
                 values = rendered[action.partner_id.id]
                 recipients = recipients_by_action[action.id]
@@ -331,7 +340,9 @@ class CollectionsFollowupActionChannels(models.Model):
                     "body_html": values.get("body_html") or "",
                     "email_from": values.get("email_from") or company.email_formatted
                     or self.env.user.email_formatted,
-                    "reply_to": values.get("reply_to") or False,
+                    # given, so that mail.message does not look it up record by record
+                    "reply_to": values.get("reply_to") or values.get("email_from") or company.email_formatted
+                    or self.env.user.email_formatted,
                     "model": "res.partner",
                     "res_id": action.partner_id.id,
                     "recipient_ids": [Command.set(recipients.ids)],
@@ -351,6 +362,31 @@ class CollectionsFollowupActionChannels(models.Model):
             })
             done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=action.email_recipients))
         counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
+
+    @api.model
+    def _render_bodies(self, template, partner_ids):
+        """{partner id: body} of ``template`` for many partners, the QWeb body
+        compiled once per language. Odoo's own rendering compiles the body
+        again for every record, which is what makes a run of 10,000 e-mails
+        slow; the result is the same."""
+        bodies = {}
+        for lang, (lang_template, ids) in template._classify_per_lang(partner_ids).items():
+            source = lang_template.body_html
+            if not source:
+                bodies.update(dict.fromkeys(ids, ""))
+                continue
+            values = lang_template._render_eval_context()
+            qweb = self.env["ir.qweb"].with_context(lang=lang or self.env.context.get("lang"))
+            qweb = qweb._prepare_environment(values)
+            check_values(values)
+            functions, def_name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
+            render = functions[def_name]
+            partners = self.env["res.partner"].with_context(lang=lang).browse(ids)
+            for partner in partners:
+                record_values = dict(values, object=partner)
+                # drop the <div> wrapping the fragment, as Odoo's own rendering does
+                bodies[partner.id] = Markup("".join(render(qweb, record_values))[5:-6])
+        return bodies
 
     # -- letter ---------------------------------------------------------
 

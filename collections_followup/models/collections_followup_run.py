@@ -552,12 +552,41 @@ class CollectionsFollowupRun(models.AbstractModel):
         counts["actions_planned"] += len(planned)
         to_execute = actions - planned
         if to_execute:
-            claims = self._claims_by_partner(to_execute)
+            claims = self._claims_from_data(data, [contact for _policy, contact in batch])
             to_execute.with_context(collections_claims=claims)._execute_channels(counts)
         counts["partners_contacted"] += len(to_execute)
         counts["actions_done"] += len(to_execute.filtered(lambda a: a.state == "done"))
         counts["actions_failed"] += len(to_execute.filtered(lambda a: a.state == "failed"))
         return actions
+
+    def _claims_from_data(self, data, contacts):
+        """Claim groups of ``contacts`` built from the gathered rows, without
+        reading the journal items again; late charges when a module provides them."""
+        line_ids = [line_id for contact in contacts for line_id in contact.instalment_ids]
+        late_charges = {}
+        if line_ids and hasattr(self.env.registry["account.move.line"], "_collections_late_charges"):
+            late_charges = self.env["account.move.line"].sudo().browse(line_ids)._collections_late_charges(data.as_of)
+        Partner = self.env["res.partner"]
+        claims = {}
+        for contact in contacts:
+            lines = []
+            for line_id in sorted(contact.instalment_ids, key=lambda i: (data.lines[i]["due_date"], i)):
+                row = data.lines[line_id]
+                residual = float(row["residual"])
+                claim = {
+                    "line_id": line_id, "move_id": row["move_id"], "move_name": row["move_name"],
+                    "partner_id": row["partner_id"], "date_maturity": row["due_date"],
+                    "days_late": lib_days_late(row["due_date"], data.as_of, data.holidays),
+                    "currency_id": row["currency_id"], "residual": residual,
+                }
+                Partner._collections_add_late_charges(claim, late_charges.get(line_id))
+                lines.append(claim)
+            credits = {
+                currency_id: amount for (partner_id, currency_id), amount in data.credits.items()
+                if partner_id == contact.partner_id
+            } if data.credits else {}
+            claims[contact.partner_id] = Partner._collections_group_claim_lines(lines, credits)
+        return claims
 
     def _claims_by_partner(self, actions):
         """{partner id: claim groups (see res.partner._collections_group_claim_lines)}
@@ -604,4 +633,5 @@ class CollectionsFollowupRun(models.AbstractModel):
             "message_type": "comment",
             "subtype_id": self.env.ref("mail.mt_note").id,
             "author_id": self.env.user.partner_id.id,
+            "reply_to": self.env.company.email_formatted or self.env.user.email_formatted or False,
         }

@@ -224,17 +224,24 @@ class ResPartner(models.Model):
                 "currency": line.currency_id.name,
                 "residual": residual,
             }
-            charges = late_charges.get(line.id)
-            if charges:
-                for key in LATE_CHARGE_KEYS:
-                    claim[key] = float(charges.get(key, charges.get("total", 0.0) if key == "charges" else 0.0))
-                if not charges.get("updated_total"):
-                    claim["updated_total"] = residual + claim["charges"]
-            else:
-                claim.update({key: 0.0 for key in LATE_CHARGE_KEYS})
-                claim["updated_total"] = residual
+            self._collections_add_late_charges(claim, late_charges.get(line.id))
             result[claim["partner_id"]].append(claim)
         return dict(result)
+
+    @api.model
+    def _collections_add_late_charges(self, claim, charges):
+        """Add the keys fine, interest, correction, charges and updated_total to
+        ``claim`` from ``charges`` (one value of _collections_late_charges), zeros without."""
+        residual = claim["residual"]
+        if charges:
+            for key in LATE_CHARGE_KEYS:
+                claim[key] = float(charges.get(key) or (charges.get("total", 0.0) if key == "charges" else 0.0))
+            if not charges.get("updated_total"):
+                claim["updated_total"] = residual + claim["charges"]
+        else:
+            claim.update(dict.fromkeys(LATE_CHARGE_KEYS, 0.0))
+            claim["updated_total"] = residual
+        return claim
 
     def _collections_claim_lines(self, as_of=None, line_ids=None):
         """The open instalments of this customer in the current company, as
@@ -290,6 +297,49 @@ class ResPartner(models.Model):
         return self._collections_group_claim_lines(
             self._collections_claim_lines(), credits.get(self.commercial_partner_id.id)
         )
+
+    def _collections_mail_claim_table(self):
+        """The instalment tables (one per currency) of the follow-up e-mail, as
+        markup, rendered in the language of the current context."""
+        self.ensure_one()
+        lang_code = self.env.context.get("lang") or self.lang or "en_US"
+        fmt, fmt_date = self._collections_formatters(lang_code)
+        return self.env["ir.qweb"]._render(
+            "collections_followup.mail_claim_table",
+            {"groups": self._collections_mail_claim_groups(), "fmt": fmt, "fmt_date": fmt_date},
+            lang=lang_code,
+        )
+
+    @api.model
+    def _collections_formatters(self, lang_code):
+        """(format money, format date) for ``lang_code``, built once per
+        language and transaction: the e-mails of a run format thousands of amounts."""
+        cache = self.env.cr.cache.setdefault("collections_formatters", {})
+        if lang_code not in cache:
+            lang = self.env["res.lang"]._get_data(code=lang_code) or self.env["res.lang"]._get_data(code="en_US")
+            date_format = lang.date_format
+            thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point or "."
+            currency_data = {}
+
+            def fmt(amount, currency):
+                data = currency_data.get(currency.id)
+                if data is None:
+                    data = currency_data[currency.id] = (
+                        currency.decimal_places, currency.symbol or "", currency.position,
+                    )
+                digits, symbol, position = data
+                # Python's "," grouping by thousands, then the language's separators.
+                text = "{:,.{}f}".format(amount, digits)
+                text = text.replace(",", "\x00").replace(".", decimal_point).replace("\x00", thousands_sep)
+                if position == "before":
+                    return "%s\N{NO-BREAK SPACE}%s" % (symbol, text)
+                return "%s\N{NO-BREAK SPACE}%s" % (text, symbol)
+
+            def fmt_date(value):
+                return value.strftime(date_format) if value else ""
+
+            cache[lang_code] = (fmt, fmt_date)
+        return cache[lang_code]
 
     def _collections_mail_company(self):
         """The company on whose behalf the follow-up e-mail is written."""
