@@ -49,6 +49,8 @@ class TestFollowupRun(FollowupCommon):
         mail = actions.mail_id
         self.assertTrue(mail)
         self.assertEqual(mail.recipient_ids, self.customer)
+        self.assertIn(mail.mail_message_id, self.customer.message_ids, "The e-mail shows in the chatter")
+        self.assertEqual(mail.state, "outgoing", "Queued, not sent")
         self.assertIn("EUR", actions.claim_summary)
         body = mail.body_html
         self.assertEqual(body.count("<table"), 2, "One table per currency")
