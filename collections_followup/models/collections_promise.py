@@ -89,12 +89,12 @@ class CollectionsPromise(models.Model):
                     fields.Date.context_today(promise)
                 )
                 promise.move_line_ids = [fields.Command.set([claim["line_id"] for claim in claims])]
-            policy = promise.partner_id.with_company(promise.company_id)._collections_policy()
+            policy = promise.partner_id.sudo().with_company(promise.company_id)._collections_policy()
             promise.write({
                 "residual_at_promise": sum(promise.move_line_ids.sudo().mapped("amount_residual_currency")),
                 "tolerance_days": promise.tolerance_days or policy.promise_tolerance_days,
             })
-            promise.partner_id.message_post(
+            promise.partner_id.sudo().message_post(
                 body=_("Promise to pay %(amount)s by %(date)s registered.",
                        amount=promise._format_amount(), date=promise.date),
                 subtype_xmlid="mail.mt_note",

@@ -341,3 +341,31 @@ class TestFollowupRun(FollowupCommon):
         self.assertIn("1 customers contacted", wizard.summary)
         with self.assertRaises(AccessError):
             self.env["collections.run.wizard"].with_user(self.collector).create({"date": date(2025, 3, 5)})
+
+    def test_collector_workspace_views(self):
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        self._run("2025-03-14")
+        Action = self.env["collections.followup.action"].with_user(self.collector)
+        views = Action.get_views([(False, "kanban"), (False, "list"), (False, "form"), (False, "search")])
+        self.assertIn("kanban", views["views"])
+        action = self._actions(self.customer).with_user(self.collector)
+        data = action.web_read({
+            "partner_id": {"fields": {"display_name": {}}},
+            "line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}, "amount_residual": {}}},
+        })
+        self.assertEqual(data[0]["line_ids"][0]["amount_residual"], 1000.0)
+        customer = self.customer.with_user(self.collector)
+        customer.get_views([(False, "form")])
+        with freeze_time("2025-03-14"):
+            data = customer.web_read({
+                "collections_followup_status": {},
+                "collections_open_line_ids": {"fields": {"move_name": {}, "collections_days_late": {},
+                                                         "collections_level_id": {"fields": {"display_name": {}}},
+                                                         "amount_residual_currency": {}}},
+                "collections_action_ids": {"fields": {"level_id": {"fields": {"display_name": {}}}}},
+            })
+        self.assertEqual(data[0]["collections_open_line_ids"][0]["collections_days_late"], 11)
+        self.assertEqual(data[0]["collections_open_line_ids"][0]["collections_level_id"]["display_name"], "Firm")
+        # A plain user's partner form does not show (nor compute) any of it.
+        plain_form = self.customer.with_user(self.plain_user).get_views([(False, "form")])
+        self.assertNotIn("collections_followup_status", plain_form["views"]["form"]["arch"])

@@ -111,3 +111,14 @@ class TestPromises(FollowupCommon):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         with self.assertRaises(AccessError):
             self._log(self.customer, "2025-03-05", user=self.plain_user, outcome="refused")
+
+    def test_collector_registers_a_promise_directly(self):
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        with freeze_time("2025-03-05"):
+            promise = self.env["collections.promise"].with_user(self.collector).create({
+                "partner_id": self.customer.id, "date": date(2025, 3, 10), "amount": 500.0,
+            })
+        self.assertEqual(len(promise.move_line_ids), 1, "Every open instalment by default")
+        self.assertEqual(promise.tolerance_days, 2, "From the policy")
+        self.assertIn("Promise to pay", self.customer.message_ids[0].body)
+        self.assertEqual(self._run("2025-03-11")["partners_contacted"], 0, "Paused")
