@@ -1,7 +1,7 @@
 import logging
 import threading
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytz
 
@@ -54,7 +54,7 @@ class CollectionsFollowupRun(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _run(self, as_of, companies, automatic=True):
+    def _run(self, as_of, companies):
         """Run the follow-up of ``companies`` for ``as_of``; returns the summary dict."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
         summary = {
@@ -74,10 +74,8 @@ class CollectionsFollowupRun(models.AbstractModel):
             "promises_kept": 0,
         }
         for company in companies:
-            engine = self.with_company(company).with_context(
-                allowed_company_ids=[company.id], lang=self.env.context.get("lang")
-            )
-            company_summary = engine._run_company(as_of, automatic, auto_commit)
+            engine = self.with_company(company).with_context(allowed_company_ids=[company.id])
+            company_summary = engine._run_company(as_of, auto_commit)
             summary["companies"].append(company_summary)
             for key, value in company_summary.items():
                 if isinstance(value, int) and key in summary:
@@ -101,7 +99,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         if auto_commit:
             self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, company.id))
 
-    def _run_company(self, as_of, automatic, auto_commit):
+    def _run_company(self, as_of, auto_commit):
         company = self.env.company
         counts = defaultdict(int)
         counts["company_id"] = company.id
@@ -121,7 +119,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             counts["postponed"] = len(postponed)
             done = 0
             for batch in split_every(self._batch_size, contacts):
-                self._execute_batch(data, batch, automatic, counts)
+                self._execute_batch(data, batch, counts)
                 done += len(batch)
                 if auto_commit:
                     self.env["ir.cron"]._notify_progress(done=done, remaining=len(contacts) - done)
@@ -438,7 +436,7 @@ class CollectionsFollowupRun(models.AbstractModel):
     # Execution
     # ------------------------------------------------------------------
 
-    def _execute_batch(self, data, batch, automatic, counts):
+    def _execute_batch(self, data, batch, counts):
         """Record the contacts of ``batch`` as actions, their pairs as executed,
         and execute the automatic ones."""
         Action = self.env["collections.followup.action"].sudo()

@@ -90,14 +90,12 @@ class CollectionsPolicy(models.Model):
                 raise AccessError(_("You cannot run the follow-up of a company you do not belong to."))
         else:
             companies = self.env.companies
-        return self.env["collections.followup.run"].sudo()._run(
-            as_of, companies.sudo(), automatic=self.env.context.get("collections_automatic", False)
-        )
+        return self.env["collections.followup.run"].sudo()._run(as_of, companies.sudo())
 
     @api.model
     def _cron_run_followup(self, as_of=None):
         """Daily scheduled action: the follow-up of every company for ``as_of`` (default today)."""
         companies = self.env["res.company"].sudo().search([])
-        return self.sudo().with_context(collections_automatic=True).run_followup(
+        return self.sudo().run_followup(
             as_of=as_of, company_ids=companies.ids
         )

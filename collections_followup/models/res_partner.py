@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 
 from ..lib import dunning
-from ..lib.money import round_money, to_decimal
+from ..lib.money import round_money
 from ..lib.workdays import days_late as lib_days_late, effective_due_date
 
 from .collections_level import ESCALATIONS
@@ -266,25 +266,13 @@ class ResPartner(models.Model):
         'claimed'}], totals rounded with the currency's rounding. ``credits``:
         {currency id: unreconciled credit of the customer (positive)}; the
         amount claimed is the updated total minus the credit, never below 0."""
-        credits = credits or {}
-        groups = {}
-        for claim in claim_lines:
-            group = groups.setdefault(claim["currency_id"], {"lines": [], "residual": 0, "charges": 0, "updated_total": 0})
-            group["lines"].append(claim)
-            for key in ("residual", "charges", "updated_total"):
-                group[key] = to_decimal(group[key]) + to_decimal(claim[key])
-        currencies = self.env["res.currency"].browse(list(groups))
-        result = []
-        for currency in currencies:
-            group = groups[currency.id]
-            credit = to_decimal(credits.get(currency.id, 0))
-            group["credit"] = credit
-            group["claimed"] = max(group["updated_total"] - credit, to_decimal(0))
+        groups = dunning.group_claim_lines(claim_lines, credits)
+        currencies = self.env["res.currency"].browse([group["currency_id"] for group in groups])
+        for group, currency in zip(groups, currencies):
             for key in ("residual", "charges", "updated_total", "credit", "claimed"):
                 group[key] = float(round_money(group[key], currency.rounding))
             group["currency"] = currency
-            result.append(group)
-        return result
+        return groups
 
     def _collections_mail_claim_groups(self):
         """Claim groups rendered by the follow-up e-mails and letters: taken

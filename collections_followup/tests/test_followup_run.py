@@ -305,7 +305,7 @@ class TestFollowupRun(FollowupCommon):
         })
         mails = self.env["mail.mail"].search_count([])
         counts = defaultdict(int)
-        engine._execute_batch(data, contacts, True, counts)
+        engine._execute_batch(data, contacts, counts)
         self.assertFalse(self._actions(self.customer), "The action of the losing run is dropped")
         self.assertEqual(self.env["mail.mail"].search_count([]), mails)
         # The database refuses a second execution of the pair outright.
