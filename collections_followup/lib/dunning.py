@@ -306,6 +306,41 @@ def promise_pauses(status):
     return status == PROMISE_OPEN
 
 
+AMOUNT_KEYS = ("residual", "charges", "updated_total")
+
+
+def group_claim_lines(lines, credits=None):
+    """The instalments of one communication grouped per currency.
+
+    ``lines``: dicts with at least 'currency_id', 'residual', 'charges' and
+    'updated_total' (the letter and e-mail lines); ``credits``: {currency_id:
+    unreconciled credit of the customer, positive}. Returns a list, in the
+    order currencies first appear, of dicts {'currency_id', 'lines' (in the
+    given order), 'residual', 'charges', 'updated_total' (exact Decimal sums),
+    'credit', 'claimed' (updated total minus credit, never below 0)}. Amounts
+    are not rounded: the caller rounds once with the currency's rounding.
+    """
+    credits = credits or {}
+    groups = {}
+    for line in lines:
+        group = groups.get(line["currency_id"])
+        if group is None:
+            group = groups[line["currency_id"]] = {
+                "currency_id": line["currency_id"], "lines": [],
+                **{key: ZERO for key in AMOUNT_KEYS},
+            }
+        group["lines"].append(line)
+        for key in AMOUNT_KEYS:
+            group[key] += to_decimal(line[key])
+    for currency_id, group in groups.items():
+        credit = to_decimal(credits.get(currency_id, ZERO))
+        if credit < 0:
+            raise ValueError("credit in currency %r must be a positive amount, got %s" % (currency_id, credit))
+        group["credit"] = credit
+        group["claimed"] = max(group["updated_total"] - credit, ZERO)
+    return list(groups.values())
+
+
 def aging_bucket(days_late, bounds=(0, 30, 60, 90, 120)):
     """Aging bucket key for ``days_late``.
 
@@ -339,4 +374,5 @@ __all__ = [
     "promise_status",
     "promise_pauses",
     "aging_bucket",
+    "group_claim_lines",
 ]

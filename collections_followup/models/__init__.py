@@ -5,6 +5,9 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import collections_followup_action
+from . import collections_promise
+from . import collections_followup_run
 from . import collections_credit_document
 from . import res_company_credit
 from . import res_config_settings_credit

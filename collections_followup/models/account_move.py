@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.workdays import days_late as lib_days_late
 
 
 class AccountMove(models.Model):
@@ -21,3 +24,92 @@ class AccountMove(models.Model):
         for dispute in self.env["collections.dispute"].search([("move_id", "in", self.ids)]):
             periods[dispute.move_id.id].append((dispute.date_start, dispute.date_end or None))
         return periods
+
+    def action_collections_dispute_open(self):
+        """Open the wizard that puts this invoice in dispute (with a reason)."""
+        self.ensure_one()
+        return self._collections_dispute_wizard("open")
+
+    def action_collections_dispute_close(self):
+        """Open the wizard that ends this invoice's dispute (with a resolution)."""
+        self.ensure_one()
+        return self._collections_dispute_wizard("close")
+
+    def _collections_dispute_wizard(self, mode):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Dispute") if mode == "open" else _("End Dispute"),
+            "res_model": "collections.dispute.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id, "default_mode": mode},
+        }
+
+    def _collections_set_dispute(self, reason):
+        """Put the invoices in dispute: they are not chased until it is cleared."""
+        for move in self:
+            if move.move_type not in ("out_invoice", "out_receipt"):
+                raise UserError(_("Only customer invoices can be disputed."))
+            if move.collections_in_dispute:
+                raise UserError(_("The invoice %(invoice)s is already in dispute.", invoice=move.name))
+        disputes = self.env["collections.dispute"].create(
+            [{"move_id": move.id, "reason": reason} for move in self]
+        )
+        for move in self:
+            move.message_post(
+                body=_("Dispute opened: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
+            )
+        return disputes
+
+    def _collections_clear_dispute(self, resolution=None):
+        """End the open disputes of the invoices: the follow-up chases them again."""
+        disputes = self.collections_dispute_ids.filtered("is_open")
+        if not disputes:
+            raise UserError(_("These invoices are not in dispute."))
+        disputes.write({
+            "date_end": fields.Date.context_today(self),
+            "closed_by_id": self.env.user.id,
+            "resolution": resolution or False,
+        })
+        for move in disputes.move_id:
+            move.message_post(
+                body=_("Dispute closed: %(resolution)s", resolution=resolution or _("no resolution given")),
+                subtype_xmlid="mail.mt_note",
+            )
+        return disputes
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    collections_days_late = fields.Integer(
+        string="Days Late", compute="_compute_collections_followup",
+        help="Days since the due date, moved to the next working day (negative before it).",
+    )
+    collections_level_id = fields.Many2one(
+        "collections.level", string="Follow-up Level", compute="_compute_collections_followup",
+        help="The highest level of the customer's policy this instalment has reached.",
+    )
+
+    def _compute_collections_followup(self):
+        today = fields.Date.context_today(self)
+        engine = self.env["collections.followup.run"]
+        holidays_by_company = {}
+        policy_by_key = {}
+        for line in self:
+            company = line.company_id
+            if company.id not in holidays_by_company:
+                holidays_by_company[company.id] = engine._company_holidays(company)
+            due_date = line.date_maturity
+            if not due_date:
+                line.collections_days_late = 0
+                line.collections_level_id = False
+                continue
+            days = lib_days_late(due_date, today, holidays_by_company[company.id])
+            line.collections_days_late = days
+            key = (line.move_id.commercial_partner_id.id, company.id)
+            if key not in policy_by_key:
+                partner = line.move_id.commercial_partner_id.with_company(company)
+                policy_by_key[key] = partner._collections_policy() if partner else self.env["collections.policy"]
+            levels = policy_by_key[key].sudo().level_ids.filtered(lambda level: level.days <= days)
+            line.collections_level_id = levels.sorted(lambda level: (level.days, level.id))[-1:]

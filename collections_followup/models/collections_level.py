@@ -65,6 +65,10 @@ class CollectionsLevel(models.Model):
         check_company=False,
     )
     send_letter = fields.Boolean(string="Print Letter")
+    letter_fallback = fields.Boolean(
+        string="Letter When Email Fails", default=True,
+        help="Print the letter when the email cannot be sent (no address, invalid, blacklisted).",
+    )
     send_sms = fields.Boolean(string="Send SMS")
     sms_body = fields.Text(string="SMS Text", translate=True)
     create_activity = fields.Boolean(string="Schedule Activity")

@@ -4,6 +4,8 @@ from odoo.exceptions import ValidationError
 
 from ..lib import late_fees
 from ..lib.money import to_decimal
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class CollectionsPolicy(models.Model):
@@ -30,6 +32,11 @@ class CollectionsPolicy(models.Model):
     tolerance_amount = fields.Monetary(
         currency_field="currency_id",
         help="Instalments whose residual is not above this amount are not chased.",
+    )
+    promise_tolerance_days = fields.Integer(
+        default=2,
+        help="Days after a promised payment date before the promise counts as broken "
+        "and the follow-up resumes.",
     )
     is_company_default = fields.Boolean(
         compute="_compute_is_company_default", string="Company Default"
@@ -108,6 +115,11 @@ class CollectionsPolicy(models.Model):
             "min_days_between_contacts_positive",
             "CHECK(min_days_between_contacts >= 0)",
             "The minimum number of days between two contacts cannot be negative.",
+        ),
+        (
+            "promise_tolerance_days_positive",
+            "CHECK(promise_tolerance_days >= 0)",
+            "The promise tolerance cannot be negative.",
         ),
         (
             "tolerance_amount_positive",
@@ -200,3 +212,38 @@ class CollectionsPolicy(models.Model):
             "correction_month": _("Correction month %(year)s-%(month)s is not a calendar month."),
         }
         return messages[code] % values
+    @api.model
+    def run_followup(self, as_of=None, company_ids=None):
+        """Run the follow-up (régua de cobrança) for a date.
+
+        Every overdue customer of the companies gets the contact its policy
+        prescribes for ``as_of``; running the same date again contacts nobody
+        twice. Callable over XML-RPC by collectors.
+
+        :param as_of: date of the run (ISO string or date), default today
+        :param company_ids: ids of the companies to run, default every company
+            of the user (the allowed companies of the context)
+        :returns: dict with 'date' (ISO), 'companies' (one dict per company) and
+            the counts 'partners_contacted', 'actions_done', 'actions_failed',
+            'actions_planned', 'postponed', 'emails_queued', 'letters', 'sms',
+            'activities', 'suspensions_lifted', 'promises_broken', 'promises_kept'
+        """
+        if not (self.env.su or self.env.user.has_group("collections_followup.group_collections_user")):
+            raise AccessError(_("Only collectors can run the follow-up."))
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        if company_ids:
+            companies = self.env["res.company"].browse(company_ids)
+            allowed = self.env.user.company_ids
+            if not self.env.su and companies - allowed:
+                raise AccessError(_("You cannot run the follow-up of a company you do not belong to."))
+        else:
+            companies = self.env.companies
+        return self.env["collections.followup.run"].sudo()._run(as_of, companies.sudo())
+
+    @api.model
+    def _cron_run_followup(self, as_of=None):
+        """Daily scheduled action: the follow-up of every company for ``as_of`` (default today)."""
+        companies = self.env["res.company"].sudo().search([])
+        return self.sudo().run_followup(
+            as_of=as_of, company_ids=companies.ids
+        )

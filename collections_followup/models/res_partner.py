@@ -1,4 +1,22 @@
-from odoo import fields, models
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+
+from ..lib import dunning
+from ..lib.money import round_money
+from ..lib.workdays import days_late as lib_days_late, effective_due_date
+
+from .collections_level import ESCALATIONS
+
+FOLLOWUP_STATUSES = [
+    ("no_action", "No action needed"),
+    ("overdue", "With overdue"),
+    ("action", "Action needed"),
+    ("in_plan", "In plan"),
+    ("excluded", "Excluded"),
+]
+
+LATE_CHARGE_KEYS = ("fine", "interest", "correction", "charges", "updated_total")
 
 
 class ResPartner(models.Model):
@@ -51,3 +69,328 @@ class ResPartner(models.Model):
             raise NotImplementedError()
         suspended = (operator == "=") == value
         return [("commercial_partner_id.service_suspended_date", "!=" if suspended else "=", False)]
+
+    # -- follow-up (régua de cobrança) ----------------------------------
+
+    collections_next_action_date = fields.Date(
+        string="Postponed Until", company_dependent=True,
+        help="The follow-up run leaves this customer alone until this date.",
+    )
+    collections_escalation = fields.Selection(
+        ESCALATIONS, string="Escalation Stage", company_dependent=True,
+        help="Set by a collection level that escalates the customer.",
+    )
+    collections_escalation_date = fields.Date(string="Escalated On", company_dependent=True)
+    collections_action_ids = fields.One2many(
+        "collections.followup.action", "partner_id", string="Follow-up History",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_promise_ids = fields.One2many(
+        "collections.promise", "partner_id", string="Promises to Pay",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_followup_status = fields.Selection(
+        FOLLOWUP_STATUSES, string="Follow-up Status", compute="_compute_collections_followup",
+        search="_search_collections_followup_status",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_level_id = fields.Many2one(
+        "collections.level", string="Current Level", compute="_compute_collections_followup",
+        help="The highest level reached by the customer's chased instalments.",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_next_date = fields.Date(
+        string="Next Action", compute="_compute_collections_followup",
+        help="When the follow-up will next contact this customer, if nothing is paid.",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_total_overdue = fields.Monetary(
+        string="Total Overdue", compute="_compute_collections_followup",
+        currency_field="collections_currency_id",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_total_open = fields.Monetary(
+        string="Total Open", compute="_compute_collections_followup",
+        currency_field="collections_currency_id",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_currency_id = fields.Many2one("res.currency", compute="_compute_collections_followup")
+    collections_oldest_days_late = fields.Integer(
+        string="Oldest Days Late", compute="_compute_collections_followup",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_last_contact_date = fields.Date(
+        string="Last Contact", compute="_compute_collections_followup",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_promise_kept_count = fields.Integer(
+        string="Promises Kept", compute="_compute_collections_promise_counts",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_promise_broken_count = fields.Integer(
+        string="Promises Broken", compute="_compute_collections_promise_counts",
+        groups="collections_followup.group_collections_user",
+    )
+    collections_open_line_ids = fields.Many2many(
+        "account.move.line", string="Open Instalments", compute="_compute_collections_followup",
+        groups="collections_followup.group_collections_user",
+    )
+
+    def _collections_policy(self):
+        """The collection policy of this customer in the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return partner.collections_policy_id or self.env.company.collections_policy_id
+
+    def _compute_collections_followup(self):
+        today = fields.Date.context_today(self)
+        company = self.env.company
+        commercial = self.commercial_partner_id
+        engine = self.env["collections.followup.run"]
+        partner_ids = [partner_id for partner_id in commercial.ids if isinstance(partner_id, int)]
+        data = engine._gather(company, today, partner_ids=partner_ids) if partner_ids else None
+        overview = engine._overview(data) if data else {}
+        company_currency = company.currency_id
+        for partner in self:
+            info = overview.get(partner.commercial_partner_id.id, {})
+            status = info.get("status") or (
+                "excluded" if partner.commercial_partner_id.collections_excluded else "no_action"
+            )
+            partner.collections_followup_status = status
+            partner.collections_level_id = info.get("level_id", False)
+            partner.collections_next_date = info.get("next_date", False)
+            partner.collections_total_overdue = info.get("overdue", 0.0)
+            partner.collections_total_open = info.get("open", 0.0)
+            partner.collections_currency_id = company_currency
+            partner.collections_oldest_days_late = info.get("oldest_days_late", 0)
+            partner.collections_last_contact_date = info.get("last_contact", False)
+            partner.collections_open_line_ids = [fields.Command.set(info.get("line_ids", []))]
+
+    def _search_collections_followup_status(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise NotImplementedError()
+        values = [value] if operator in ("=", "!=") else list(value)
+        today = fields.Date.context_today(self)
+        data = self.env["collections.followup.run"]._gather(self.env.company, today)
+        overview = self.env["collections.followup.run"]._overview(data)
+        ids = [partner_id for partner_id, info in overview.items() if info["status"] in values]
+        if "excluded" in values:
+            ids += self.sudo().search([("collections_excluded", "=", True)]).ids
+        positive = operator in ("=", "in")
+        if "no_action" in values:
+            # No open instalment at all also means no action needed.
+            others = [partner_id for partner_id, info in overview.items() if info["status"] not in values]
+            return [("id", "not in" if positive else "in", others)]
+        return [("id", "in" if positive else "not in", ids)]
+
+    def _compute_collections_promise_counts(self):
+        counts = defaultdict(int)
+        for partner, state, count in self.env["collections.promise"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids),
+             ("state", "in", (dunning.PROMISE_KEPT, dunning.PROMISE_BROKEN))],
+            ["partner_id", "state"], ["__count"],
+        ):
+            counts[(partner.id, state)] = count
+        for partner in self:
+            commercial_id = partner.commercial_partner_id.id
+            partner.collections_promise_kept_count = counts[(commercial_id, dunning.PROMISE_KEPT)]
+            partner.collections_promise_broken_count = counts[(commercial_id, dunning.PROMISE_BROKEN)]
+
+    @api.model
+    def _collections_claim_lines_by_partner(self, as_of, line_ids, company=None):
+        """{commercial partner id: [claim line dict, ...]} for the receivable
+        items ``line_ids`` (see ``_collections_claim_lines``), due date order."""
+        as_of = fields.Date.to_date(as_of)
+        company = company or self.env.company
+        lines = self.env["account.move.line"].sudo().browse(line_ids).exists()
+        holidays = self.env["collections.followup.run"]._company_holidays(company)
+        late_charges = {}
+        AccountMoveLine = self.env.registry["account.move.line"]
+        if lines and hasattr(AccountMoveLine, "_collections_late_charges"):
+            late_charges = lines._collections_late_charges(as_of)
+        result = defaultdict(list)
+        for line in lines.sorted(lambda l: (l.date_maturity or as_of, l.id)):
+            due_date = line.date_maturity or line.move_id.invoice_date_due or as_of
+            residual = line.amount_residual_currency
+            claim = {
+                "line_id": line.id,
+                "move_id": line.move_id.id,
+                "move_name": line.move_id.name,
+                "partner_id": line.move_id.commercial_partner_id.id,
+                "date_maturity": due_date,
+                "effective_due_date": effective_due_date(due_date, holidays),
+                "days_late": lib_days_late(due_date, as_of, holidays),
+                "currency_id": line.currency_id.id,
+                "currency": line.currency_id.name,
+                "residual": residual,
+            }
+            self._collections_add_late_charges(claim, late_charges.get(line.id))
+            result[claim["partner_id"]].append(claim)
+        return dict(result)
+
+    @api.model
+    def _collections_add_late_charges(self, claim, charges):
+        """Add the keys fine, interest, correction, charges and updated_total to
+        ``claim`` from ``charges`` (one value of _collections_late_charges), zeros without."""
+        residual = claim["residual"]
+        if charges:
+            for key in LATE_CHARGE_KEYS:
+                claim[key] = float(charges.get(key) or (charges.get("total", 0.0) if key == "charges" else 0.0))
+            if not charges.get("updated_total"):
+                claim["updated_total"] = residual + claim["charges"]
+        else:
+            claim.update(dict.fromkeys(LATE_CHARGE_KEYS, 0.0))
+            claim["updated_total"] = residual
+        return claim
+
+    def _collections_claim_lines(self, as_of=None, line_ids=None):
+        """The open instalments of this customer in the current company, as
+        claim lines: dicts with move_name, date_maturity, effective_due_date,
+        days_late, currency (code), currency_id, residual, and the late
+        charges 'fine', 'interest', 'correction', 'charges', 'updated_total'
+        (zeros when no late-fee rule is installed). ``line_ids`` limits the
+        result to some receivable items; by default every open invoice
+        instalment (not in dispute) of the customer."""
+        self.ensure_one()
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        partner = self.commercial_partner_id
+        if line_ids is None:
+            data = self.env["collections.followup.run"]._gather(self.env.company, as_of, partner_ids=partner.ids)
+            line_ids = [row_id for row_id, row in data.lines.items() if not row["in_dispute"]]
+        return self._collections_claim_lines_by_partner(as_of, line_ids).get(partner.id, [])
+
+    @api.model
+    def _collections_group_claim_lines(self, claim_lines, credits=None):
+        """Claim lines grouped per currency: [{'currency': res.currency,
+        'lines': [...], 'residual', 'charges', 'updated_total', 'credit',
+        'claimed'}], totals rounded with the currency's rounding. ``credits``:
+        {currency id: unreconciled credit of the customer (positive)}; the
+        amount claimed is the updated total minus the credit, never below 0."""
+        groups = dunning.group_claim_lines(claim_lines, credits)
+        currencies = self.env["res.currency"].browse([group["currency_id"] for group in groups])
+        for group, currency in zip(groups, currencies):
+            for key in ("residual", "charges", "updated_total", "credit", "claimed"):
+                group[key] = float(round_money(group[key], currency.rounding))
+            group["currency"] = currency
+        return groups
+
+    def _collections_mail_claim_groups(self):
+        """Claim groups rendered by the follow-up e-mails and letters: taken
+        from the run that is sending (context), else today's open instalments."""
+        self.ensure_one()
+        claims = self.env.context.get("collections_claims") or {}
+        if self.id in claims:
+            return claims[self.id]
+        credits = self.env["collections.followup.run"]._partner_credits(self.env.company, self.ids)
+        return self._collections_group_claim_lines(
+            self._collections_claim_lines(), credits.get(self.commercial_partner_id.id)
+        )
+
+    def _collections_mail_claim_table(self):
+        """The instalment tables (one per currency) of the follow-up e-mail, as
+        markup, rendered in the language of the current context."""
+        self.ensure_one()
+        lang_code = self.env.context.get("lang") or self.lang or "en_US"
+        fmt, fmt_date = self._collections_formatters(lang_code)
+        return self.env["ir.qweb"]._render(
+            "collections_followup.mail_claim_table",
+            {"groups": self._collections_mail_claim_groups(), "fmt": fmt, "fmt_date": fmt_date},
+            lang=lang_code,
+        )
+
+    @api.model
+    def _collections_formatters(self, lang_code):
+        """(format money, format date) for ``lang_code``, built once per
+        language and transaction: the e-mails of a run format thousands of amounts."""
+        cache = self.env.cr.cache.setdefault("collections_formatters", {})
+        if lang_code not in cache:
+            lang = self.env["res.lang"]._get_data(code=lang_code) or self.env["res.lang"]._get_data(code="en_US")
+            date_format = lang.date_format
+            thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point or "."
+            currency_data = {}
+
+            def fmt(amount, currency):
+                data = currency_data.get(currency.id)
+                if data is None:
+                    data = currency_data[currency.id] = (
+                        currency.decimal_places, currency.symbol or "", currency.position,
+                    )
+                digits, symbol, position = data
+                # Python's "," grouping by thousands, then the language's separators.
+                text = "{:,.{}f}".format(amount, digits)
+                text = text.replace(",", "\x00").replace(".", decimal_point).replace("\x00", thousands_sep)
+                if position == "before":
+                    return "%s\N{NO-BREAK SPACE}%s" % (symbol, text)
+                return "%s\N{NO-BREAK SPACE}%s" % (text, symbol)
+
+            def fmt_date(value):
+                return value.strftime(date_format) if value else ""
+
+            cache[lang_code] = (fmt, fmt_date)
+        return cache[lang_code]
+
+    def _collections_mail_company(self):
+        """The company on whose behalf the follow-up e-mail is written."""
+        return self.env.company
+
+    def action_collections_postpone(self):
+        """Open the wizard that postpones the next follow-up of this customer."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Postpone Follow-up"),
+            "res_model": "collections.postpone.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    def action_collections_log_contact(self):
+        """Open the "Log a contact" wizard for this customer."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log a Contact"),
+            "res_model": "collections.contact.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_collections_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_followup.collections_followup_action_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
+    def collections_log_contact(self, outcome, note=None, right_party_contact=False,
+                                promise_date=None, promise_amount=None, dispute_move_id=None,
+                                dispute_reason=None):
+        """Log a contact with this customer (XML-RPC friendly).
+
+        :param outcome: 'promise', 'no_answer', 'refused', 'wrong_number', 'dispute' or 'other'
+        :param promise_date: ISO date, required with outcome 'promise'
+        :param promise_amount: amount promised, required with outcome 'promise'
+        :param dispute_move_id: invoice id, required with outcome 'dispute'
+        :returns: {'action_id': int, 'promise_id': int or False, 'dispute_id': int or False}
+        """
+        self.ensure_one()
+        wizard = self.env["collections.contact.wizard"].create({
+            "partner_id": self.commercial_partner_id.id,
+            "outcome": outcome,
+            "note": note or False,
+            "right_party_contact": right_party_contact,
+            "promise_date": promise_date or False,
+            "promise_amount": promise_amount or 0.0,
+            "dispute_move_id": dispute_move_id or False,
+            "dispute_reason": dispute_reason or False,
+        })
+        action = wizard._log_contact()
+        return {
+            "action_id": action.id,
+            "promise_id": action.promise_id.id or False,
+            "dispute_id": wizard.dispute_id.id or False,
+        }

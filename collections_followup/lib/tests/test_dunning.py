@@ -12,6 +12,7 @@ from lib.dunning import (
     Policy,
     Postponed,
     aging_bucket,
+    group_claim_lines,
     next_contact_time,
     plan_run,
     promise_pauses,
@@ -439,3 +440,59 @@ def test_reached_level_is_monotone(levels, days, more):
     if lower is not None:
         assert higher is not None and higher.days >= lower.days
     assert lower is None or lower.days <= days
+
+
+# --- grouping of a communication's instalments -------------------------------
+
+
+def claim(currency_id, residual, charges="0"):
+    residual, charges = Decimal(residual), Decimal(charges)
+    return {"currency_id": currency_id, "residual": residual, "charges": charges,
+            "updated_total": residual + charges}
+
+
+def test_group_claim_lines_per_currency_in_first_seen_order():
+    lines = [claim("BRL", "100.10"), claim("USD", "50"), claim("BRL", "0.20", "1.05")]
+    groups = group_claim_lines(lines, {"USD": Decimal("20")})
+    assert [group["currency_id"] for group in groups] == ["BRL", "USD"]
+    brl, usd = groups
+    assert brl["lines"] == [lines[0], lines[2]]
+    assert brl["residual"] == Decimal("100.30")
+    assert brl["charges"] == Decimal("1.05")
+    assert brl["updated_total"] == Decimal("101.35")
+    assert brl["credit"] == 0 and brl["claimed"] == Decimal("101.35")
+    assert usd["credit"] == Decimal("20") and usd["claimed"] == Decimal("30")
+
+
+def test_group_claim_lines_credit_above_total_claims_nothing():
+    groups = group_claim_lines([claim("BRL", "10")], {"BRL": Decimal("25")})
+    assert groups[0]["claimed"] == 0
+
+
+def test_group_claim_lines_refuses_negative_credit():
+    with pytest.raises(ValueError):
+        group_claim_lines([claim("BRL", "10")], {"BRL": Decimal("-1")})
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["BRL", "USD", "EUR"]),
+                  st.decimals(min_value=0, max_value=10**6, places=2),
+                  st.decimals(min_value=0, max_value=10**4, places=2)),
+        max_size=30,
+    ),
+    st.dictionaries(st.sampled_from(["BRL", "USD", "EUR"]), st.decimals(min_value=0, max_value=10**6, places=2)),
+)
+@settings(max_examples=200, deadline=None)
+def test_group_claim_lines_properties(raw_lines, credits):
+    lines = [claim(currency, residual, charges) for currency, residual, charges in raw_lines]
+    groups = group_claim_lines(lines, credits)
+    # every line lands in exactly one group, the one of its currency
+    assert sum(len(group["lines"]) for group in groups) == len(lines)
+    assert len({group["currency_id"] for group in groups}) == len(groups)
+    for group in groups:
+        assert all(line["currency_id"] == group["currency_id"] for line in group["lines"])
+        assert group["residual"] == sum((line["residual"] for line in group["lines"]), Decimal(0))
+        assert group["updated_total"] == group["residual"] + group["charges"]
+        assert 0 <= group["claimed"] <= group["updated_total"]
+        assert group["claimed"] == max(group["updated_total"] - credits.get(group["currency_id"], 0), 0)

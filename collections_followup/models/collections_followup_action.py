@@ -1,0 +1,509 @@
+from collections import defaultdict
+
+from lxml import html
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+from odoo.tools.safe_eval import check_values
+
+from .collections_level import ESCALATIONS
+
+ACTION_STATES = [
+    ("planned", "To Process"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+ACTION_KINDS = [
+    ("automatic", "Automatic run"),
+    ("manual", "Processed by a collector"),
+    ("contact", "Logged contact"),
+]
+
+CHANNEL_STATES = [
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+
+CONTACT_OUTCOMES = [
+    ("promise", "Promise to pay"),
+    ("no_answer", "No answer / not the right person"),
+    ("refused", "Refused to pay"),
+    ("wrong_number", "Wrong number"),
+    ("dispute", "Dispute raised"),
+    ("other", "Other"),
+]
+
+
+class CollectionsFollowupAction(models.Model):
+    """One contact with a customer: made by the daily run, processed by a
+    collector from a planned contact, or logged by hand (a call). The
+    history of a partner's collection is the list of its actions."""
+
+    _name = "collections.followup.action"
+    _description = "Follow-up Action"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade",
+        help="The commercial partner contacted.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    date = fields.Date(required=True, index=True, default=fields.Date.context_today)
+    policy_id = fields.Many2one("collections.policy", ondelete="set null")
+    level_id = fields.Many2one("collections.level", index=True, ondelete="restrict")
+    tone = fields.Selection(related="level_id.tone")
+    state = fields.Selection(ACTION_STATES, required=True, default="done", index=True)
+    kind = fields.Selection(ACTION_KINDS, required=True, default="automatic")
+    user_id = fields.Many2one("res.users", string="Done by", default=lambda self: self.env.user)
+    collector_id = fields.Many2one(
+        "res.users", string="Collector", index=True,
+        help="The partner's collector when the action was created.",
+    )
+    line_ids = fields.One2many("collections.followup.action.line", "action_id", string="Instalments Claimed")
+    instalment_count = fields.Integer(compute="_compute_instalment_count")
+    days_late = fields.Integer(string="Oldest Days Late", help="Days late of the oldest instalment claimed.")
+    amount_claimed = fields.Monetary(
+        currency_field="company_currency_id",
+        help="Total claimed, converted to the company currency at the action date.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    claim_summary = fields.Char(help="Amounts claimed per currency.")
+    failure_reason = fields.Text()
+    # What was done, channel by channel.
+    email_state = fields.Selection(CHANNEL_STATES, string="Email")
+    mail_id = fields.Many2one("mail.mail", string="Email Sent", ondelete="set null")
+    email_recipients = fields.Char()
+    letter_state = fields.Selection(CHANNEL_STATES, string="Letter")
+    letter_attachment_id = fields.Many2one("ir.attachment", string="Letter File", ondelete="set null")
+    sms_state = fields.Selection(CHANNEL_STATES, string="SMS")
+    activity_id = fields.Many2one("mail.activity", ondelete="set null")
+    credit_hold_set = fields.Boolean()
+    service_suspended = fields.Boolean()
+    escalation = fields.Selection(ESCALATIONS)
+    # Logged contacts
+    outcome = fields.Selection(CONTACT_OUTCOMES)
+    right_party_contact = fields.Boolean(help="The person responsible for paying was reached.")
+    note = fields.Text()
+    promise_id = fields.Many2one("collections.promise", ondelete="set null")
+
+    @api.depends("line_ids")
+    def _compute_instalment_count(self):
+        counts = dict(
+            self.env["collections.followup.action.line"]._read_group(
+                [("action_id", "in", self.ids)], ["action_id"], ["__count"]
+            )
+        )
+        for action in self:
+            action.instalment_count = counts.get(action, 0)
+
+    @api.depends("partner_id", "level_id", "date", "outcome")
+    def _compute_display_name(self):
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        for action in self:
+            what = action.level_id.name or outcomes.get(action.outcome) or _("Contact")
+            action.display_name = "%s - %s (%s)" % (
+                action.partner_id.display_name or "", what, action.date or ""
+            )
+
+    def action_process(self):
+        """Open the processing wizard on the planned actions in ``self``."""
+        planned = self.filtered(lambda action: action.state == "planned")
+        if not planned:
+            raise UserError(_("Only contacts still to process can be processed."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Process Follow-ups"),
+            "res_model": "collections.process.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_action_ids": planned.ids},
+        }
+
+    def action_cancel(self):
+        """Cancel planned contacts (the collector decides not to send them)."""
+        if any(action.state != "planned" for action in self):
+            raise UserError(_("Only contacts still to process can be cancelled."))
+        self.write({"state": "cancelled", "user_id": self.env.user.id})
+        return True
+
+    def action_open_letter(self):
+        self.ensure_one()
+        if not self.letter_attachment_id:
+            raise UserError(_("No letter was printed for this contact."))
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % self.letter_attachment_id.id,
+            "target": "self",
+        }
+
+    def _claim_lines(self):
+        """The instalments claimed by this action as claim-line dicts (see
+        ``res.partner._collections_claim_lines``)."""
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id)._collections_claim_lines(
+            self.date, line_ids=self.line_ids.move_line_id.ids
+        )
+
+    def _claim_groups(self):
+        """Claim lines grouped per currency: [{'currency': res.currency,
+        'lines': [...], 'residual': total, 'updated_total': total}]."""
+        self.ensure_one()
+        claims = self.env.context.get("collections_claims") or {}
+        if self.partner_id.id in claims:
+            return claims[self.partner_id.id]
+        credits = self.env["collections.followup.run"]._partner_credits(self.company_id, self.partner_id.ids)
+        return self.env["res.partner"]._collections_group_claim_lines(
+            self._claim_lines(), credits.get(self.partner_id.id)
+        )
+
+
+class CollectionsFollowupActionLine(models.Model):
+    """One instalment claimed by a follow-up action, with its amount then."""
+
+    _name = "collections.followup.action.line"
+    _description = "Follow-up Action Instalment"
+    _order = "action_id, date_maturity, id"
+
+    action_id = fields.Many2one(
+        "collections.followup.action", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="action_id.company_id", store=True, index=True)
+    move_line_id = fields.Many2one("account.move.line", string="Instalment", ondelete="set null", index=True)
+    move_id = fields.Many2one("account.move", string="Document", ondelete="set null")
+    date_maturity = fields.Date(string="Due Date")
+    days_late = fields.Integer()
+    level_id = fields.Many2one("collections.level", string="Instalment Level", ondelete="set null")
+    currency_id = fields.Many2one("res.currency", required=True)
+    amount_residual = fields.Monetary(string="Amount Claimed", currency_field="currency_id")
+
+
+class CollectionsFollowupPair(models.Model):
+    """An (instalment, level) pair already executed. The unique index makes
+    "each level at most once per instalment, ever" a database guarantee,
+    also when two runs overlap."""
+
+    _name = "collections.followup.pair"
+    _description = "Executed Follow-up Level"
+    _log_access = False
+
+    move_line_id = fields.Many2one(
+        "account.move.line", required=True, ondelete="cascade", index=True
+    )
+    level_id = fields.Many2one("collections.level", required=True, ondelete="cascade")
+    action_id = fields.Many2one("collections.followup.action", ondelete="set null", index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+
+    _sql_constraints = [
+        (
+            "instalment_level_unique",
+            "UNIQUE(move_line_id, level_id)",
+            "A level is executed at most once per instalment.",
+        ),
+    ]
+
+
+class CollectionsFollowupActionChannels(models.Model):
+    """Execution of an action's channels, kept apart from the record's
+    definition: e-mail, letter, SMS, activity, credit hold, suspension and
+    escalation. Every channel works on the whole recordset at once."""
+
+    _inherit = "collections.followup.action"
+
+    def _execute_channels(self, counts=None):
+        """Execute the channels of the level of each action in ``self``.
+
+        A failing channel (no address, blacklisted address, no SMS module...)
+        marks only that action failed, with the reason; it never raises.
+        Returns ``self``.
+        """
+        counts = counts if counts is not None else {}
+        actions = self.sudo()
+        if not actions:
+            return self
+        claims = self.env.context.get("collections_claims")
+        if claims is None:
+            claims = self.env["collections.followup.run"]._claims_by_partner(actions)
+        actions = actions.with_context(collections_claims=claims)
+        failures = {action.id: [] for action in actions}
+        done_channels = {action.id: [] for action in actions}
+
+        actions._send_emails(failures, done_channels, counts)
+        letter_actions = actions.filtered(
+            lambda action: action.level_id.send_letter
+            or (action.level_id.letter_fallback and action.email_state == "failed")
+        )
+        letter_actions._print_letters(done_channels, counts)
+        actions.filtered(lambda action: action.level_id.send_sms)._send_sms(failures, done_channels, counts)
+        actions.filtered(lambda action: action.level_id.create_activity)._schedule_activities(done_channels, counts)
+        actions._apply_partner_measures(done_channels)
+
+        notes = []
+        for action in actions:
+            reasons = failures[action.id]
+            action.write({
+                "state": "failed" if reasons else "done",
+                "failure_reason": "\n".join(reasons) or False,
+            })
+            body = _(
+                "Follow-up level “%(level)s”: %(channels)s. Claimed: %(amount)s.",
+                level=action.level_id.name,
+                channels=", ".join(done_channels[action.id]) or _("nothing done"),
+                amount=action.claim_summary or "",
+            )
+            if reasons:
+                body += " " + _("Failed: %(reasons)s", reasons="; ".join(reasons))
+            if action.mail_id and not reasons and done_channels[action.id] == [done_channels[action.id][0]]:
+                continue  # the e-mail itself is in the partner's chatter
+            notes.append(self.env["collections.followup.run"]._note_values(action.partner_id, body))
+        self.env["mail.message"].sudo().create(notes)
+        return self
+
+    # -- e-mail ---------------------------------------------------------
+
+    def _email_addressees(self):
+        """{action id: res.partner recordset}: the invoice contacts of the
+        partner when it has some with an e-mail, else the partner itself."""
+        partners = self.partner_id
+        invoice_contacts = self.env["res.partner"].sudo().search(
+            [("parent_id", "in", partners.ids), ("type", "=", "invoice"), ("email", "!=", False)]
+        )
+        contacts_by_parent = defaultdict(lambda: self.env["res.partner"])
+        for contact in invoice_contacts:
+            contacts_by_parent[contact.parent_id.id] |= contact
+        return {
+            action.id: contacts_by_parent.get(action.partner_id.id) or action.partner_id
+            for action in self
+        }
+
+    def _send_emails(self, failures, done_channels, counts):
+        actions = self.filtered(lambda action: action.level_id.send_email and action.level_id.mail_template_id)
+        if not actions:
+            return
+        addressees = actions._email_addressees()
+        normalized = {
+            partner.id: email_normalize(partner.email or "")
+            for recipients in addressees.values() for partner in recipients
+        }
+        blacklisted = set(
+            self.env["mail.blacklist"].sudo().search(
+                [("email", "in", [email for email in normalized.values() if email]), ("active", "=", True)]
+            ).mapped("email")
+        )
+        sendable = defaultdict(lambda: self.browse())  # template -> actions
+        recipients_by_action = {}
+        for action in actions:
+            good, problems = self.env["res.partner"], []
+            for partner in addressees[action.id]:
+                email = normalized[partner.id]
+                if not partner.email:
+                    problems.append(_("%(partner)s has no e-mail address", partner=partner.display_name))
+                elif not email:
+                    problems.append(_("the e-mail address “%(email)s” of %(partner)s is invalid",
+                                      email=partner.email, partner=partner.display_name))
+                elif email in blacklisted:
+                    problems.append(_("the e-mail address “%(email)s” of %(partner)s is blacklisted",
+                                      email=partner.email, partner=partner.display_name))
+                else:
+                    good |= partner
+            if good:
+                recipients_by_action[action.id] = good
+                sendable[action.level_id.mail_template_id] |= action
+            else:
+                failures[action.id].append(_("E-mail not sent: %(problems)s.", problems="; ".join(problems)))
+                action.email_state = "failed"
+        if not sendable:
+            return
+        company = self.env.company
+        scheduled = self.env["collections.followup.run"]._contact_moment(company)
+        now = fields.Datetime.now()
+        mail_values = []
+        ordered_actions = self.browse()
+        for template, template_actions in sendable.items():
+            template = template.sudo().with_company(company)
+            partner_ids = template_actions.partner_id.ids
+            rendered = template._generate_template(partner_ids, ["subject", "email_from", "reply_to"])
+            bodies = self._render_bodies(template, partner_ids)
+            for partner_id, body in bodies.items():
+                rendered[partner_id]["body_html"] = body
+            for action in template_actions:
+                values = rendered[action.partner_id.id]
+                recipients = recipients_by_action[action.id]
+                mail_values.append({
+                    "subject": values.get("subject") or "",
+                    "body_html": values.get("body_html") or "",
+                    "email_from": values.get("email_from") or company.email_formatted
+                    or self.env.user.email_formatted,
+                    # given, so that mail.message does not look it up record by record
+                    "reply_to": values.get("reply_to") or values.get("email_from") or company.email_formatted
+                    or self.env.user.email_formatted,
+                    "model": "res.partner",
+                    "res_id": action.partner_id.id,
+                    "recipient_ids": [Command.set(recipients.ids)],
+                    "auto_delete": False,
+                    "message_type": "email_outgoing",
+                    "author_id": company.partner_id.id,
+                    "scheduled_date": scheduled if scheduled > now else False,
+                })
+                ordered_actions |= action
+        mails = self.env["mail.mail"].sudo().create(mail_values)
+        for action, mail in zip(ordered_actions, mails):
+            recipients = recipients_by_action[action.id]
+            action.write({
+                "mail_id": mail.id,
+                "email_state": "done",
+                "email_recipients": ", ".join(recipients.mapped("email")),
+            })
+            done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=action.email_recipients))
+        counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
+
+    @api.model
+    def _render_bodies(self, template, partner_ids):
+        """{partner id: body} of ``template`` for many partners, the QWeb body
+        compiled once per language. Odoo's own rendering compiles the body
+        again for every record, which is what makes a run of 10,000 e-mails
+        slow; the result is the same."""
+        bodies = {}
+        for lang, (lang_template, ids) in template._classify_per_lang(partner_ids).items():
+            source = lang_template.body_html
+            if not source:
+                bodies.update(dict.fromkeys(ids, ""))
+                continue
+            values = lang_template._render_eval_context()
+            qweb = self.env["ir.qweb"].with_context(lang=lang or self.env.context.get("lang"))
+            qweb = qweb._prepare_environment(values)
+            check_values(values)
+            functions, def_name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
+            render = functions[def_name]
+            partners = self.env["res.partner"].with_context(lang=lang).browse(ids)
+            for partner in partners:
+                record_values = dict(values, object=partner)
+                # drop the <div> wrapping the fragment, as Odoo's own rendering does
+                bodies[partner.id] = Markup("".join(render(qweb, record_values))[5:-6])
+        return bodies
+
+    # -- letter ---------------------------------------------------------
+
+    def _print_letters(self, done_channels, counts):
+        """Render the letter of each action and attach it to the action."""
+        if not self:
+            return
+        report = self.env.ref("collections_followup.collections_followup_letter_report").sudo()
+        attachments = []
+        for action in self:
+            content, report_type = report.with_company(action.company_id)._render_qweb_pdf(
+                report.report_name, [action.id]
+            )
+            attachments.append({
+                "name": _("Letter %(partner)s %(date)s.%(ext)s", partner=action.partner_id.name,
+                          date=action.date, ext="pdf" if report_type == "pdf" else "html"),
+                "raw": content,
+                "res_model": self._name,
+                "res_id": action.id,
+                "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
+            })
+        records = self.env["ir.attachment"].sudo().create(attachments)
+        for action, attachment in zip(self, records):
+            action.write({"letter_attachment_id": attachment.id, "letter_state": "done"})
+            done_channels[action.id].append(_("letter printed"))
+        counts["letters"] = counts.get("letters", 0) + len(records)
+
+    # -- SMS ------------------------------------------------------------
+
+    def _send_sms(self, failures, done_channels, counts):
+        if not self:
+            return
+        if "sms.sms" not in self.env:
+            for action in self:
+                action.sms_state = "failed"
+                failures[action.id].append(_("SMS not sent: the SMS module is not installed."))
+            return
+        sms_values, sent = [], self.browse()
+        for action in self:
+            partner = action.partner_id
+            number = partner.mobile or partner.phone
+            if not number:
+                action.sms_state = "failed"
+                failures[action.id].append(
+                    _("SMS not sent: %(partner)s has no phone number.", partner=partner.display_name)
+                )
+                continue
+            body = action.with_context(lang=partner.lang).level_id.sms_body or _(
+                "%(company)s: you have overdue instalments (%(amount)s). Please contact us.",
+                company=action.company_id.name, amount=action.claim_summary,
+            )
+            sms_values.append({"number": number, "body": body, "partner_id": partner.id})
+            sent |= action
+        self.env["sms.sms"].sudo().create(sms_values)
+        sent.write({"sms_state": "done"})
+        for action in sent:
+            done_channels[action.id].append(_("SMS queued"))
+        counts["sms"] = counts.get("sms", 0) + len(sent)
+
+    # -- activity -------------------------------------------------------
+
+    def _schedule_activities(self, done_channels, counts):
+        if not self:
+            return
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        values = []
+        for action in self:
+            level, partner = action.level_id, action.partner_id
+            if level.activity_user == "user":
+                user = level.activity_user_id
+            elif level.activity_user == "salesperson":
+                user = partner.user_id
+            else:
+                user = action.collector_id
+            values.append({
+                "res_model_id": model_id,
+                "res_id": partner.id,
+                "activity_type_id": level.activity_type_id.id,
+                "summary": level.activity_summary or level.name,
+                "user_id": (user or action.collector_id or action.user_id).id,
+                "date_deadline": action.date,
+            })
+        activities = self.env["mail.activity"].sudo().create(values)
+        for action, activity in zip(self, activities):
+            action.activity_id = activity
+            done_channels[action.id].append(_("activity “%(summary)s” scheduled", summary=activity.summary))
+        counts["activities"] = counts.get("activities", 0) + len(activities)
+
+    # -- partner measures -----------------------------------------------
+
+    def _apply_partner_measures(self, done_channels):
+        """Credit hold, service suspension and escalation stage, written per level."""
+        by_level = defaultdict(lambda: self.browse())
+        for action in self:
+            by_level[action.level_id] |= action
+        for level, actions in by_level.items():
+            partners = actions.partner_id.with_company(actions[:1].company_id)
+            if level.set_credit_hold:
+                partners.write({"credit_hold_level_id": level.id})
+                actions.write({"credit_hold_set": True})
+            if level.suspend_service:
+                not_yet = partners.filtered(lambda partner: not partner.service_suspended_date)
+                not_yet.write({
+                    "service_suspended_date": actions[:1].date,
+                    "service_suspension_reason": _("Overdue instalments (level %(level)s)", level=level.name),
+                })
+                actions.write({"service_suspended": True})
+            if level.escalation:
+                partners.write({
+                    "collections_escalation": level.escalation,
+                    "collections_escalation_date": actions[:1].date,
+                })
+                actions.write({"escalation": level.escalation})
+            for action in actions:
+                if level.set_credit_hold:
+                    done_channels[action.id].append(_("credit hold set"))
+                if level.suspend_service:
+                    done_channels[action.id].append(_("service suspended"))
+                if level.escalation:
+                    done_channels[action.id].append(_("escalated"))
