@@ -1,11 +1,8 @@
-from odoo import api, fields, models
-from odoo import _
-from odoo.exceptions import ValidationError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 from ..lib import late_fees
 from ..lib.money import to_decimal
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
 
 
 class CollectionsPolicy(models.Model):
@@ -212,6 +209,7 @@ class CollectionsPolicy(models.Model):
             "correction_month": _("Correction month %(year)s-%(month)s is not a calendar month."),
         }
         return messages[code] % values
+
     @api.model
     def run_followup(self, as_of=None, company_ids=None):
         """Run the follow-up (régua de cobrança) for a date.
