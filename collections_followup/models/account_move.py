@@ -93,19 +93,22 @@ class AccountMoveLine(models.Model):
 
     def _compute_collections_followup(self):
         today = fields.Date.context_today(self)
-        engine = self.env["collections.followup.run"]
-        holidays_by_company = {}
+        working_days = {
+            company.id: company._collections_working_days_for(
+                self.filtered(lambda line, company=company: line.company_id == company).mapped("date_maturity"),
+                today,
+            )
+            for company in self.company_id
+        }
         policy_by_key = {}
         for line in self:
             company = line.company_id
-            if company.id not in holidays_by_company:
-                holidays_by_company[company.id] = engine._company_holidays(company)
             due_date = line.date_maturity
             if not due_date:
                 line.collections_days_late = 0
                 line.collections_level_id = False
                 continue
-            days = lib_days_late(due_date, today, holidays_by_company[company.id])
+            days = lib_days_late(due_date, today, *working_days[company.id])
             line.collections_days_late = days
             key = (line.move_id.commercial_partner_id.id, company.id)
             if key not in policy_by_key:

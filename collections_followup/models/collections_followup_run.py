@@ -10,7 +10,7 @@ from odoo.tools import split_every
 
 from ..lib import dunning
 from ..lib.money import round_money, to_decimal
-from ..lib.workdays import days_late as lib_days_late, effective_due_date
+from ..lib.workdays import WEEKEND, days_late as lib_days_late, effective_due_date
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ class FollowupData:
         self.lines = {}  # line id -> row dict (move, due date, residual, currency, partner)
         self.credits = {}  # (partner id, currency id) -> Decimal, positive
         self.holidays = frozenset()
+        self.weekend = WEEKEND
         self.partners = {}  # partner id -> dict of company-dependent values
         self.policy_by_partner = {}  # partner id -> collections.policy id
         self.executed_pairs = set()
@@ -189,7 +190,10 @@ class CollectionsFollowupRun(models.AbstractModel):
                     dunning.Instalment(line_id, partner_id, currency_id, due_date, residual)
                 )
         data.credits = dict(credits)
-        data.holidays = self._company_holidays(company)
+        # one working-day rule for the run, the late charges and the credit check
+        data.holidays, data.weekend = company._collections_working_days_for(
+            [row["due_date"] for row in data.lines.values()], as_of
+        )
 
         partner_ids = {row["partner_id"] for row in data.lines.values()}
         partners = self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
@@ -239,28 +243,6 @@ class CollectionsFollowupRun(models.AbstractModel):
         return data
 
     @api.model
-    def _company_holidays(self, company):
-        """Dates closed by the global leaves of the company's working calendar."""
-        calendar = company.resource_calendar_id
-        if not calendar:
-            return frozenset()
-        tz = pytz.timezone(calendar.tz or "UTC")
-        holidays = set()
-        leaves = self.env["resource.calendar.leaves"].sudo().search(
-            [("calendar_id", "=", calendar.id), ("resource_id", "=", False)]
-        )
-        for leave in leaves:
-            start = pytz.utc.localize(leave.date_from).astimezone(tz).date()
-            # date_to is the last instant of the leave: a leave ending at
-            # 00:00 local time does not close that day.
-            end = (pytz.utc.localize(leave.date_to).astimezone(tz) - timedelta(seconds=1)).date()
-            day = start
-            while day <= end:
-                holidays.add(day)
-                day += timedelta(days=1)
-        return frozenset(holidays)
-
-    @api.model
     def _contact_moment(self, company, now=None):
         """The UTC datetime from which a message created ``now`` may be sent:
         now inside the opening hours of the company's calendar, else the next opening."""
@@ -278,7 +260,8 @@ class CollectionsFollowupRun(models.AbstractModel):
         tz = pytz.timezone(calendar.tz or "UTC")
         local = pytz.utc.localize(now).astimezone(tz).replace(tzinfo=None)
         try:
-            moment = dunning.next_contact_time(local, opening_hours, self._company_holidays(company))
+            holidays = company._collections_working_days(local.date(), local.date() + timedelta(days=366))[0]
+            moment = dunning.next_contact_time(local, opening_hours, holidays)
         except ValueError:
             return now
         return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
@@ -324,6 +307,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 last_contact=data.last_contact,
                 credits=data.credits,
                 holidays=data.holidays,
+                weekend=data.weekend,
                 excluded_instalment_ids=data.paused_line_ids,
                 excluded_partner_ids=excluded_partner_ids,
             )
@@ -337,7 +321,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         for row in data.lines.values():
             if row["partner_id"] in overdue:
                 continue
-            if lib_days_late(row["due_date"], data.as_of, data.holidays) > 0:
+            if lib_days_late(row["due_date"], data.as_of, data.holidays, data.weekend) > 0:
                 overdue.add(row["partner_id"])
         return overdue
 
@@ -387,7 +371,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 "level": None, "next_date": None,
                 "last_contact": data.last_contact.get(partner_id, False),
             })
-            days = lib_days_late(row["due_date"], as_of, data.holidays)
+            days = lib_days_late(row["due_date"], as_of, data.holidays, data.weekend)
             info["line_ids"].append(line_id)
             info["open"] += float(row["residual_company"])
             if days > 0:
@@ -403,7 +387,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 info["level"] = reached[-1]
             upcoming = [level for level in levels if level.days > days and (line_id, level.id) not in data.executed_pairs]
             if upcoming:
-                due = effective_due_date(row["due_date"], data.holidays) + timedelta(days=upcoming[0].days)
+                due = effective_due_date(row["due_date"], data.holidays, data.weekend) + timedelta(days=upcoming[0].days)
                 if info["next_date"] is None or due < info["next_date"]:
                     info["next_date"] = due
         for partner_id, info in overview.items():
@@ -466,7 +450,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         for policy, contact in batch:
             level = level_by_id[contact.level.id]
             oldest = max(
-                lib_days_late(data.lines[line_id]["due_date"], data.as_of, data.holidays)
+                lib_days_late(data.lines[line_id]["due_date"], data.as_of, data.holidays, data.weekend)
                 for line_id in contact.instalment_ids
             )
             amount_claimed = sum(
@@ -505,7 +489,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 row = data.lines[line_id]
                 line_rows.append((
                     action.id, company.id, line_id, row["move_id"], row["due_date"],
-                    lib_days_late(row["due_date"], data.as_of, data.holidays),
+                    lib_days_late(row["due_date"], data.as_of, data.holidays, data.weekend),
                     level_of_line.get(line_id), row["currency_id"], float(row["residual"]),
                 ))
         # Plain rows, many per contact: inserted in bulk rather than through create().
@@ -574,7 +558,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 claim = {
                     "line_id": line_id, "move_id": row["move_id"], "move_name": row["move_name"],
                     "partner_id": row["partner_id"], "date_maturity": row["due_date"],
-                    "days_late": lib_days_late(row["due_date"], data.as_of, data.holidays),
+                    "days_late": lib_days_late(row["due_date"], data.as_of, data.holidays, data.weekend),
                     "currency_id": row["currency_id"], "residual": residual,
                 }
                 Partner._collections_add_late_charges(claim, late_charges.get(line_id))

@@ -51,3 +51,12 @@ class ResCompany(models.Model):
         }
         weekend = frozenset(set(range(7)) - working) if working else WEEKEND
         return frozenset(holidays), weekend
+
+    def _collections_working_days_for(self, due_dates, as_of):
+        """(holidays, weekend) covering ``due_dates`` and ``as_of``, with a
+        month of margin for a due date pushed past a long holiday: the one
+        working-day rule of the run, the late charges and the credit check."""
+        dates = [day for day in due_dates if day] or [as_of]
+        return self._collections_working_days(
+            min(min(dates), as_of), max(max(dates), as_of) + timedelta(days=31)
+        )

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import fields, models
 
 # lib.credit switch name -> res.company field holding the company's switch
@@ -62,26 +60,3 @@ class ResCompany(models.Model):
         """The company's hold switches keyed by lib.credit switch name."""
         self.ensure_one()
         return {name: self[field_name] for name, field_name in COMPANY_HOLD_SWITCHES.items()}
-
-    def _collections_calendar_holidays(self, date_from, date_to):
-        """Days off of the company's working calendar (global leaves) between two dates."""
-        self.ensure_one()
-        if not date_from or date_from > date_to:
-            return frozenset()
-        leaves = self.env["resource.calendar.leaves"].sudo().search_fetch(
-            [
-                ("resource_id", "=", False),
-                ("company_id", "in", (self.id, False)),
-                ("calendar_id", "in", (self.resource_calendar_id.id, False)),
-                ("date_from", "<=", fields.Datetime.to_datetime(date_to) + timedelta(days=1)),
-                ("date_to", ">=", fields.Datetime.to_datetime(date_from)),
-            ],
-            ["date_from", "date_to"],
-        )
-        days = set()
-        for leave in leaves:
-            day = leave.date_from.date()
-            while day <= leave.date_to.date():
-                days.add(day)
-                day += timedelta(days=1)
-        return frozenset(days)

@@ -203,7 +203,7 @@ class ResPartner(models.Model):
         as_of = fields.Date.to_date(as_of)
         company = company or self.env.company
         lines = self.env["account.move.line"].sudo().browse(line_ids).exists()
-        holidays = self.env["collections.followup.run"]._company_holidays(company)
+        holidays, weekend = company._collections_working_days_for(lines.mapped("date_maturity"), as_of)
         late_charges = {}
         AccountMoveLine = self.env.registry["account.move.line"]
         if lines and hasattr(AccountMoveLine, "_collections_late_charges"):
@@ -218,8 +218,8 @@ class ResPartner(models.Model):
                 "move_name": line.move_id.name,
                 "partner_id": line.move_id.commercial_partner_id.id,
                 "date_maturity": due_date,
-                "effective_due_date": effective_due_date(due_date, holidays),
-                "days_late": lib_days_late(due_date, as_of, holidays),
+                "effective_due_date": effective_due_date(due_date, holidays, weekend),
+                "days_late": lib_days_late(due_date, as_of, holidays, weekend),
                 "currency_id": line.currency_id.id,
                 "currency": line.currency_id.name,
                 "residual": residual,

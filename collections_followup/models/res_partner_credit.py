@@ -497,7 +497,12 @@ class ResPartner(models.Model):
             due_date for partner_id, due_date in oldest_due.items()
             if settings_by_partner[partner_id].check_overdue
         ]
-        holidays = company._collections_calendar_holidays(min(checked_due_dates, default=None), as_of)
+        # the working-day rule shared with the dunning run and the late charges
+        first_checked = min(checked_due_dates, default=None)
+        holidays, weekend = (
+            company._collections_working_days(first_checked, as_of)
+            if first_checked else (frozenset(), workdays.WEEKEND)
+        )
         default_limit = self.env["res.partner"]._fields["credit_limit"].get_company_dependent_fallback(
             commercials
         )
@@ -510,7 +515,7 @@ class ResPartner(models.Model):
                     partner.use_partner_credit_limit, partner.credit_limit, default_limit
                 ),
                 exposure=credit.exposure_from_rows(rows[partner.id], rounding),
-                oldest_overdue_due_date=due_date and workdays.effective_due_date(due_date, holidays),
+                oldest_overdue_due_date=due_date and workdays.effective_due_date(due_date, holidays, weekend),
                 overdue_amount=money.round_money(overdue_amount.get(partner.id, 0), rounding),
                 manual_hold_reason=(partner.credit_hold_manual_reason or "") if partner.credit_hold_manual
                 else None,
