@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -93,16 +95,17 @@ class AccountMoveLine(models.Model):
 
     def _compute_collections_followup(self):
         today = fields.Date.context_today(self)
-        working_days = {
-            company.id: company._collections_working_days_for(
-                self.filtered(lambda line, company=company: line.company_id == company).mapped("date_maturity"),
-                today,
-            )
-            for company in self.company_id
-        }
+        due_dates_by_company = defaultdict(list)
+        for line in self:
+            due_dates_by_company[line.company_id].append(line.date_maturity)
+        working_days = {}
         policy_by_key = {}
         for line in self:
             company = line.company_id
+            if company.id not in working_days:
+                working_days[company.id] = company._collections_working_days_for(
+                    due_dates_by_company[company], today
+                )
             due_date = line.date_maturity
             if not due_date:
                 line.collections_days_late = 0

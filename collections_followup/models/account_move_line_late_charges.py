@@ -39,7 +39,7 @@ class AccountMoveLine(models.Model):
         string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id")
     collections_updated_amount = fields.Monetary(
         string="Updated Total", compute="_compute_collections_late_charges", currency_field="currency_id")
-    collections_days_late = fields.Integer(string="Days Late", compute="_compute_collections_late_charges")
+    collections_charge_days = fields.Integer(string="Days Charged", compute="_compute_collections_late_charges")
 
     def _compute_collections_late_charges(self):
         charges = self.filtered(lambda line: isinstance(line.id, int))._collections_late_charges()
@@ -50,7 +50,7 @@ class AccountMoveLine(models.Model):
             line.collections_correction_amount = values.get("correction", 0.0)
             line.collections_charges_amount = values.get("total", 0.0)
             line.collections_updated_amount = values.get("updated_total", 0.0)
-            line.collections_days_late = values.get("days_late", 0)
+            line.collections_charge_days = values.get("days_late", 0)
 
     # --- reconciliation hook: invoice the charges of instalments paid late ---
     @api.model
