@@ -304,9 +304,12 @@ class ResPartner(models.Model):
         language and transaction: the e-mails of a run format thousands of amounts."""
         cache = self.env.cr.cache.setdefault("collections_formatters", {})
         if lang_code not in cache:
-            lang = self.env["res.lang"]._get_data(code=lang_code) or self.env["res.lang"]._get_data(code="en_US")
-            date_format = lang.date_format
-            thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point or "."
+            lang = self.env["res.lang"]._get_data(code=lang_code)
+            if lang.date_format:
+                date_format = lang.date_format
+                thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point or "."
+            else:  # no active language data (en_US may be inactive): English formats
+                date_format, thousands_sep, decimal_point = "%m/%d/%Y", ",", "."
             currency_data = {}
 
             def fmt(amount, currency):

@@ -342,6 +342,13 @@ class TestFollowupRun(FollowupCommon):
         with self.assertRaises(AccessError):
             self.env["collections.run.wizard"].with_user(self.collector).create({"date": date(2025, 3, 5)})
 
+    def test_mail_formats_without_language_data(self):
+        # A database may have en_US inactive while a customer still speaks it:
+        # the e-mail's amounts and dates then use English formats, not a crash.
+        fmt, fmt_date = self.env["res.partner"]._collections_formatters("xx_XX")
+        self.assertEqual(fmt_date(date(2025, 3, 3)), "03/03/2025")
+        self.assertIn("1,234.50", fmt(1234.5, self.company.currency_id))
+
     def test_collector_workspace_views(self):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         self._run("2025-03-14")
