@@ -398,9 +398,11 @@ class CollectionsFollowupRun(models.AbstractModel):
                 status = "excluded"
                 info["next_date"] = None
             elif partner_id in data.planned_partner_ids:
-                status, info["next_date"] = "in_plan", as_of
+                # a contact waits for a collector's review: someone must act
+                status, info["next_date"] = "action", as_of
             elif postponed_until and postponed_until > as_of:
-                status, info["next_date"] = "in_plan", postponed_until
+                # the collector deferred it: late, but nothing to do before that date
+                status, info["next_date"] = "overdue", postponed_until
             elif partner_id in contact_partner_ids:
                 status, info["next_date"] = "action", as_of
             elif paused:

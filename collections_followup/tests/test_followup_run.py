@@ -131,6 +131,8 @@ class TestFollowupRun(FollowupCommon):
         self._run("2025-04-18")
         self.assertEqual(len(self._actions(self.customer, state="planned")), 1, "No second planned contact")
         with freeze_time("2025-04-18"):
+            self.customer.invalidate_recordset()
+            self.assertEqual(self.customer.collections_followup_status, "action", "waiting for a collector")
             wizard = self.env["collections.process.wizard"].with_user(self.collector).create(
                 {"action_ids": [(6, 0, planned.ids)]}
             )
