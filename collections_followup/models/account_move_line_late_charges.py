@@ -1,6 +1,5 @@
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
@@ -133,10 +132,8 @@ class AccountMoveLine(models.Model):
         disputes = instalments.move_id._collections_dispute_periods()
         due_dates = {line.id: line.date_maturity or line.move_id.invoice_date_due or line.date
                      for line in instalments}
-        first_due, last_due = min(due_dates.values()), max(due_dates.values())
         calendars = {
-            company.id: company._collections_working_days(
-                first_due - timedelta(days=1), max(as_of, last_due) + timedelta(days=late_fees.MAX_GRACE_DAYS + 31))
+            company.id: company._collections_working_days_for(due_dates.values(), as_of)
             for company in instalments.company_id
         }
         terms = instalments._collections_terms()

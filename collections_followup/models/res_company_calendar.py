@@ -4,6 +4,7 @@ import pytz
 
 from odoo import models
 
+from ..lib import late_fees
 from ..lib.workdays import WEEKEND
 
 
@@ -53,10 +54,12 @@ class ResCompany(models.Model):
         return frozenset(holidays), weekend
 
     def _collections_working_days_for(self, due_dates, as_of):
-        """(holidays, weekend) covering ``due_dates`` and ``as_of``, with a
-        month of margin for a due date pushed past a long holiday: the one
-        working-day rule of the run, the late charges and the credit check."""
+        """(holidays, weekend) covering ``due_dates`` and ``as_of``, with room
+        for the longest grace period and a month more for a deadline pushed
+        past a long holiday: the one working-day rule of the run, the late
+        charges and the credit check."""
         dates = [day for day in due_dates if day] or [as_of]
         return self._collections_working_days(
-            min(min(dates), as_of), max(max(dates), as_of) + timedelta(days=31)
+            min(min(dates), as_of) - timedelta(days=1),
+            max(max(dates), as_of) + timedelta(days=late_fees.MAX_GRACE_DAYS + 31),
         )
