@@ -2,7 +2,7 @@
     "name": "Collections Follow-up",
     "summary": "Credit control, dunning (régua de cobrança), late fees, payment plans "
     "and the collector's workspace",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting",
     "license": "LGPL-3",
     "author": "collections_followup developers",
@@ -24,6 +24,7 @@
         "views/res_partner_followup_views.xml",
         "wizards/collections_wizard_views.xml",
         "views/collections_followup_menus.xml",
+        "views/collections_run_views.xml",
         "views/collections_mail_templates.xml",
         "data/collections_credit_data.xml",
         "views/res_config_settings_credit_views.xml",

@@ -7,7 +7,9 @@ the instalment's effective due date (negative = a reminder before the due date).
 Rules of one run, for the day ``as_of``:
 
 1. Days late count from the effective due date: a due date on a weekend or
-   holiday moves to the next working day first (``lib.workdays``).
+   holiday moves to the next working day first (``lib.workdays``). Pre-due
+   levels (negative days) count from the printed due date
+   (``reached_position``).
 2. An instalment is chased when its residual is above the policy tolerance,
    neither it (dispute, promise to pay, payment plan) nor its partner is
    excluded, and it has reached at least one level.
@@ -122,6 +124,18 @@ def reached_level(days_late, levels):
     return max(reached, key=_level_order, default=None)
 
 
+def reached_position(level_days, due_date, as_of, holidays=frozenset(), weekend=WEEKEND):
+    """How many of the levels (``level_days``, ascending) an instalment due
+    on ``due_date`` has reached on ``as_of``. Pre-due levels (negative days)
+    count from the printed due date: a reminder 3 days before is sent 3 days
+    before the date printed on the invoice. Levels from the due date on (0 or
+    more days) count from the effective due date (next working day), so an
+    instalment is never chased as late before it is overdue."""
+    before_due = (as_of - due_date).days
+    after_effective = days_late(due_date, as_of, holidays, weekend)
+    return max(bisect_right(level_days, min(before_due, -1)), bisect_right(level_days, after_effective))
+
+
 def validate_levels(levels):
     """Configuration errors of a policy's levels, as English messages.
 
@@ -185,12 +199,11 @@ def plan_run(
         residual = to_decimal(instalment.residual)
         if residual <= tolerance:
             continue
-        days = days_late_by_due_date.get(instalment.due_date)
-        if days is None:
-            days = days_late_by_due_date[instalment.due_date] = days_late(
-                instalment.due_date, as_of, holidays, weekend
+        position = days_late_by_due_date.get(instalment.due_date)
+        if position is None:
+            position = days_late_by_due_date[instalment.due_date] = reached_position(
+                level_days, instalment.due_date, as_of, holidays, weekend
             )
-        position = bisect_right(level_days, days)
         if position == 0:
             continue
         chased_by_partner.setdefault(instalment.partner_id, []).append(
@@ -368,6 +381,7 @@ __all__ = [
     "PartnerContact",
     "Postponed",
     "reached_level",
+    "reached_position",
     "validate_levels",
     "plan_run",
     "next_contact_time",
@@ -376,3 +390,54 @@ __all__ = [
     "aging_bucket",
     "group_claim_lines",
 ]
+
+
+# --- safe escalation ------------------------------------------------------------
+
+NOTICE_WAIT = "notice_wait"
+NO_NOTICE = "no_notice"
+
+
+def secure_contact(contact, levels, harsh_level_ids, written_level_ids, notices, as_of, notice_days,
+                   executed_pairs=frozenset()):
+    """Make a planned contact safe: a level whose effects reach beyond a
+    message (credit hold, suspension, agency, protest, credit bureau: in
+    ``harsh_level_ids``) applies only after the customer received a written
+    notice (e-mail or letter) of a lower level at least ``notice_days`` before.
+
+    ``levels``: the policy's levels; ``written_level_ids``: levels that send an
+    e-mail or a letter; ``notices``: [(level days, date)] of the written
+    notices the customer received (successfully sent).
+
+    Returns ``(contact, None)`` to send (the given one, or the same customer
+    at the highest written, non-harsh level below, on go-live or after a
+    jump) or ``(None, Postponed)`` when a notice was sent too recently (until
+    its date + ``notice_days``) or no notice level is left to send.
+    """
+    if contact.level.id not in harsh_level_ids:
+        return contact, None
+    lower_notices = [day for level_days, day in notices if level_days < contact.level.days]
+    if lower_notices:
+        latest = max(lower_notices)
+        if (as_of - latest).days >= notice_days:
+            return contact, None
+        return None, Postponed(contact.partner_id, contact.level, latest + timedelta(days=notice_days), NOTICE_WAIT)
+    candidates = [
+        level for level in levels
+        if level.days < contact.level.days and level.id in written_level_ids and level.id not in harsh_level_ids
+    ]
+    if not candidates:
+        # no gentler written level in the policy: the level's own message must come first
+        return None, Postponed(contact.partner_id, contact.level, as_of + timedelta(days=1), NO_NOTICE)
+    notice_level = max(candidates, key=_level_order)
+    instalment_ids = {instalment_id for instalment_id, _level_id in contact.new_pairs}
+    new_pairs = tuple(
+        (instalment_id, notice_level.id) for instalment_id in sorted(instalment_ids, key=repr)
+        if (instalment_id, notice_level.id) not in executed_pairs
+    )
+    if not new_pairs:
+        return None, Postponed(contact.partner_id, contact.level, as_of + timedelta(days=1), NO_NOTICE)
+    return PartnerContact(
+        partner_id=contact.partner_id, level=notice_level, instalment_ids=contact.instalment_ids,
+        new_pairs=new_pairs, totals=contact.totals,
+    ), None

@@ -7,6 +7,8 @@ from . import res_config_settings
 from . import res_partner
 from . import collections_followup_action
 from . import collections_promise
+from . import collections_receivable
+from . import collections_run
 from . import collections_followup_run
 from . import collections_credit_document
 from . import res_company_credit

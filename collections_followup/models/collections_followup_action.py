@@ -8,6 +8,8 @@ from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 from odoo.tools.safe_eval import check_values
 
+from ..lib.money import to_decimal
+
 from .collections_level import ESCALATIONS
 
 ACTION_STATES = [
@@ -57,6 +59,7 @@ class CollectionsFollowupAction(models.Model):
     )
     date = fields.Date(required=True, index=True, default=fields.Date.context_today)
     policy_id = fields.Many2one("collections.policy", ondelete="set null")
+    run_id = fields.Many2one("collections.run", string="Run", index=True, ondelete="set null", readonly=True)
     level_id = fields.Many2one("collections.level", index=True, ondelete="restrict")
     tone = fields.Selection(related="level_id.tone")
     state = fields.Selection(ACTION_STATES, required=True, default="done", index=True)
@@ -75,6 +78,15 @@ class CollectionsFollowupAction(models.Model):
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     claim_summary = fields.Char(help="Amounts claimed per currency.")
+    claim_credits = fields.Json(
+        help="Unreconciled credits of the customer per currency id on the action date, "
+        "as deducted from the overdue total of the communication.",
+    )
+    has_previous_notice = fields.Boolean(
+        string="Previous Written Notice",
+        help="The customer had received a written notice (e-mail or letter) of this company "
+        "before this action: only then may the wording refer to previous reminders.",
+    )
     failure_reason = fields.Text()
     # What was done, channel by channel.
     email_state = fields.Selection(CHANNEL_STATES, string="Email")
@@ -144,23 +156,45 @@ class CollectionsFollowupAction(models.Model):
         }
 
     def _claim_lines(self):
-        """The instalments claimed by this action as claim-line dicts (see
-        ``res.partner._collections_claim_lines``)."""
+        """The instalments of this communication as stored when it was made
+        (claim-line dicts, see ``res.partner._collections_claim_lines_from_snapshot``):
+        re-printing or re-sending shows exactly what was sent."""
         self.ensure_one()
-        return self.partner_id.with_company(self.company_id)._collections_claim_lines(
-            self.date, line_ids=self.line_ids.move_line_id.ids
-        )
+        return [line._claim_line() for line in self.line_ids.sorted(lambda l: (l.date_maturity, l.id))]
 
     def _claim_groups(self):
-        """Claim lines grouped per currency: [{'currency': res.currency,
-        'lines': [...], 'residual': total, 'updated_total': total}]."""
+        """The overdue instalments claimed, grouped per currency, with the
+        customer's credits of the action date deducted: [{'currency',
+        'lines', 'residual', 'charges', 'updated_total', 'credit',
+        'claimed'}]. Instalments not yet due are never in these totals."""
         self.ensure_one()
-        claims = self.env.context.get("collections_claims") or {}
-        if self.partner_id.id in claims:
-            return claims[self.partner_id.id]
-        credits = self.env["collections.followup.run"]._partner_credits(self.company_id, self.partner_id.ids)
-        return self.env["res.partner"]._collections_group_claim_lines(
-            self._claim_lines(), credits.get(self.partner_id.id)
+        credits = {int(key): to_decimal(value) for key, value in (self.claim_credits or {}).items()}
+        lines = [line for line in self._claim_lines() if line["overdue"]]
+        return self.env["res.partner"]._collections_group_claim_lines(lines, credits)
+
+    def _upcoming_groups(self):
+        """The instalments listed "to fall due" (not overdue on the action
+        date), grouped per currency, without credits."""
+        self.ensure_one()
+        lines = [line for line in self._claim_lines() if not line["overdue"]]
+        return self.env["res.partner"]._collections_group_claim_lines(lines)
+
+    def _collections_mail_company(self):
+        """The company on whose behalf the follow-up is written."""
+        self.ensure_one()
+        return self.company_id
+
+    def _collections_mail_claim_table(self):
+        """The instalment tables (overdue, one per currency, then to fall
+        due) of the follow-up e-mail, as markup, in the customer's language."""
+        self.ensure_one()
+        lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
+        fmt, fmt_date = self.env["res.partner"]._collections_formatters(lang_code)
+        return self.env["ir.qweb"]._render(
+            "collections_followup.mail_claim_table",
+            {"groups": self._claim_groups(), "upcoming": self._upcoming_groups(),
+             "fmt": fmt, "fmt_date": fmt_date},
+            lang=lang_code,
         )
 
 
@@ -182,6 +216,44 @@ class CollectionsFollowupActionLine(models.Model):
     level_id = fields.Many2one("collections.level", string="Instalment Level", ondelete="set null")
     currency_id = fields.Many2one("res.currency", required=True)
     amount_residual = fields.Monetary(string="Amount Claimed", currency_field="currency_id")
+    move_name = fields.Char(string="Document Number", help="The document's number when the action was made.")
+    effective_due_date = fields.Date(help="The due date moved to the next working day.")
+    overdue = fields.Boolean(
+        help="Overdue on the action date; an instalment not yet due is listed apart, "
+        "never in the overdue total.",
+    )
+    amount_fine = fields.Monetary(string="Fine", currency_field="currency_id")
+    amount_interest = fields.Monetary(string="Interest", currency_field="currency_id")
+    amount_correction = fields.Monetary(string="Correction", currency_field="currency_id")
+    amount_charged = fields.Monetary(
+        string="Charges Invoiced or Waived", currency_field="currency_id",
+        help="Late charges already invoiced (on a charge invoice) or waived: not claimed again here.",
+    )
+    amount_charges = fields.Monetary(
+        string="Charges Claimed", currency_field="currency_id",
+        help="Late charges accrued and not yet invoiced or waived.",
+    )
+    amount_updated = fields.Monetary(
+        string="Updated Total", currency_field="currency_id",
+        help="Amount claimed plus the charges claimed.",
+    )
+
+    def _claim_line(self):
+        """This stored line as a claim-line dict."""
+        self.ensure_one()
+        return {
+            "line_id": self.move_line_id.id, "move_id": self.move_id.id,
+            "move_name": self.move_name or self.move_id.name or "",
+            "partner_id": self.action_id.partner_id.id,
+            "date_maturity": self.date_maturity,
+            "effective_due_date": self.effective_due_date or self.date_maturity,
+            "days_late": self.days_late, "overdue": self.overdue,
+            "currency_id": self.currency_id.id, "currency": self.currency_id.name,
+            "residual": self.amount_residual, "fine": self.amount_fine,
+            "interest": self.amount_interest, "correction": self.amount_correction,
+            "charged": self.amount_charged, "charges": self.amount_charges,
+            "updated_total": self.amount_updated or self.amount_residual + self.amount_charges,
+        }
 
 
 class CollectionsFollowupPair(models.Model):
@@ -227,10 +299,6 @@ class CollectionsFollowupActionChannels(models.Model):
         actions = self.sudo()
         if not actions:
             return self
-        claims = self.env.context.get("collections_claims")
-        if claims is None:
-            claims = self.env["collections.followup.run"]._claims_by_partner(actions)
-        actions = actions.with_context(collections_claims=claims)
         failures = {action.id: [] for action in actions}
         done_channels = {action.id: [] for action in actions}
 
@@ -327,13 +395,13 @@ class CollectionsFollowupActionChannels(models.Model):
         ordered_actions = self.browse()
         for template, template_actions in sendable.items():
             template = template.sudo().with_company(company)
-            partner_ids = template_actions.partner_id.ids
-            rendered = template._generate_template(partner_ids, ["subject", "email_from", "reply_to"])
-            bodies = self._render_bodies(template, partner_ids)
-            for partner_id, body in bodies.items():
-                rendered[partner_id]["body_html"] = body
+            action_ids = template_actions.ids
+            rendered = template._generate_template(action_ids, ["subject", "email_from", "reply_to"])
+            bodies = self._render_bodies(template, action_ids)
+            for action_id, body in bodies.items():
+                rendered[action_id]["body_html"] = body
             for action in template_actions:
-                values = rendered[action.partner_id.id]
+                values = rendered[action.id]
                 recipients = recipients_by_action[action.id]
                 mail_values.append({
                     "subject": values.get("subject") or "",
@@ -364,13 +432,13 @@ class CollectionsFollowupActionChannels(models.Model):
         counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
 
     @api.model
-    def _render_bodies(self, template, partner_ids):
-        """{partner id: body} of ``template`` for many partners, the QWeb body
+    def _render_bodies(self, template, action_ids):
+        """{action id: body} of ``template`` for many actions, the QWeb body
         compiled once per language. Odoo's own rendering compiles the body
         again for every record, which is what makes a run of 10,000 e-mails
         slow; the result is the same."""
         bodies = {}
-        for lang, (lang_template, ids) in template._classify_per_lang(partner_ids).items():
+        for lang, (lang_template, ids) in template._classify_per_lang(action_ids).items():
             source = lang_template.body_html
             if not source:
                 bodies.update(dict.fromkeys(ids, ""))
@@ -381,11 +449,10 @@ class CollectionsFollowupActionChannels(models.Model):
             check_values(values)
             functions, def_name = qweb._compile(html.fragment_fromstring(source, create_parent="div"))
             render = functions[def_name]
-            partners = self.env["res.partner"].with_context(lang=lang).browse(ids)
-            for partner in partners:
-                record_values = dict(values, object=partner)
+            for action in self.with_context(lang=lang).browse(ids):
+                record_values = dict(values, object=action)
                 # drop the <div> wrapping the fragment, as Odoo's own rendering does
-                bodies[partner.id] = Markup("".join(render(qweb, record_values))[5:-6])
+                bodies[action.id] = Markup("".join(render(qweb, record_values))[5:-6])
         return bodies
 
     # -- letter ---------------------------------------------------------

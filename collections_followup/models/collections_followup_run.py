@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.tools import split_every
+from odoo.tools import format_amount, split_every
 
 from ..lib import dunning
-from ..lib.money import round_money, to_decimal
-from ..lib.workdays import WEEKEND, days_late as lib_days_late, effective_due_date
+from ..lib.workdays import WEEKEND
+from .collections_run import COUNT_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +37,9 @@ class FollowupData:
         self.executed_pairs = set()
         self.last_contact = {}
         self.paused_line_ids = set()  # covered by an open promise
+        self.below_tolerance_ids = set()  # residual within the policy tolerance (company currency)
+        self.snapshot = None  # the collections.receivable snapshot read by the run
+        self.notices = {}  # partner id -> [(level days, date)] of written notices received
         self.planned_partner_ids = set()
 
 
@@ -55,40 +58,47 @@ class CollectionsFollowupRun(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _run(self, as_of, companies):
-        """Run the follow-up of ``companies`` for ``as_of``; returns the summary dict."""
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
+    def _run(self, as_of, companies, simulate=False):
+        """Run the follow-up of ``companies`` for ``as_of``; returns the summary
+        dict. Each company's run is a ``collections.run`` record; a company
+        that fails is logged there and does not stop the others. ``simulate``
+        runs everything in a savepoint rolled back at the end: nothing is
+        written, the summary says what would be done."""
+        testing = getattr(threading.current_thread(), "testing", False)
+        auto_commit = not testing and not simulate
         summary = {
             "date": fields.Date.to_string(as_of),
+            "simulate": bool(simulate),
             "companies": [],
-            "partners_contacted": 0,
-            "actions_done": 0,
-            "actions_failed": 0,
-            "actions_planned": 0,
-            "postponed": 0,
-            "emails_queued": 0,
-            "letters": 0,
-            "sms": 0,
-            "activities": 0,
-            "suspensions_lifted": 0,
-            "promises_broken": 0,
-            "promises_kept": 0,
+            "run_ids": [],
+            **dict.fromkeys(COUNT_FIELDS, 0),
         }
         for company in companies:
             engine = self.with_company(company).with_context(allowed_company_ids=[company.id])
-            company_summary = engine._run_company(as_of, auto_commit)
+            if simulate:
+                savepoint = self.env.cr.savepoint()
+                try:
+                    company_summary = engine._run_company(as_of, auto_commit=False)
+                finally:
+                    savepoint.rollback()
+                    savepoint.close(rollback=False)
+                    self.env.invalidate_all()
+                company_summary["run_id"] = False
+            else:
+                company_summary = engine._run_company(as_of, auto_commit)
+                summary["run_ids"].append(company_summary["run_id"])
             summary["companies"].append(company_summary)
-            for key, value in company_summary.items():
-                if isinstance(value, int) and key in summary:
-                    summary[key] += value
+            for key in COUNT_FIELDS:
+                summary[key] += company_summary.get(key, 0)
         return summary
 
     def _lock_company(self, company, auto_commit):
         """Serialise the runs of one company.
 
-        Outside tests: a session-level lock held across the batch commits, then
-        a commit so this run's snapshot sees every pair the previous run
-        committed. In tests (no commits): a transaction-level lock.
+        Outside tests: a session-level lock held across the batch commits
+        (released only after the last commit), then a commit so this run's
+        snapshot sees every pair the previous run committed. In tests (no
+        commits): a transaction-level lock.
         """
         if auto_commit:
             self.env.cr.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_NAMESPACE, company.id))
@@ -101,39 +111,104 @@ class CollectionsFollowupRun(models.AbstractModel):
             self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, company.id))
 
     def _run_company(self, as_of, auto_commit):
+        """The run of the current company, recorded as a ``collections.run``."""
         company = self.env.company
+        Run = self.env["collections.run"].sudo()
         counts = defaultdict(int)
-        counts["company_id"] = company.id
-        counts["company"] = company.name
         self._lock_company(company, auto_commit)
+        run = Run.create({
+            "company_id": company.id, "date": as_of, "user_id": self.env.uid,
+            "started_at": fields.Datetime.now(),
+        })
+        if auto_commit:
+            self.env.cr.commit()
+        log = []
         try:
-            promises = self.env["collections.promise"].sudo().search(
-                [("company_id", "=", company.id), ("state", "=", dunning.PROMISE_OPEN)]
-            )
-            broken = promises._update_state(as_of)
-            counts["promises_broken"] = len(broken)
-            counts["promises_kept"] = len(promises.filtered(lambda p: p.state == dunning.PROMISE_KEPT))
-
-            data = self._gather(company, as_of)
-            counts["suspensions_lifted"] = self._lift_suspensions(data)
-            contacts, postponed = self._plan(data)
-            counts["postponed"] = len(postponed)
-            done = 0
-            for batch in split_every(self._batch_size, contacts):
-                self._execute_batch(data, batch, counts)
-                done += len(batch)
+            try:
+                self._run_company_steps(run, as_of, auto_commit, counts, log)
+                state = "done"
+            except Exception as error:  # noqa: BLE001 - one company's failure must not stop the others
                 if auto_commit:
-                    self.env["ir.cron"]._notify_progress(done=done, remaining=len(contacts) - done)
-                    # One batch per transaction: a crash loses at most this batch, and
-                    # its pairs are not recorded, so a re-run continues from here.
-                    self.env.cr.commit()
-        except Exception:
+                    self.env.cr.rollback()
+                _logger.exception("Follow-up run of %s on %s failed", company.name, as_of)
+                log.append(_("The run stopped: %(error)s", error=error))
+                state = "failed"
+                self._notify_run_failure(run, error)
+            run.write(dict(
+                {key: counts[key] for key in COUNT_FIELDS},
+                state=state, ended_at=fields.Datetime.now(), log="\n".join(str(line) for line in log) or False,
+            ))
             if auto_commit:
-                self.env.cr.rollback()
-            raise
+                self.env.cr.commit()  # the last writes are committed before the lock is released
         finally:
             self._unlock_company(company, auto_commit)
-        return dict(counts)
+        return run._summary()
+
+    def _run_company_steps(self, run, as_of, auto_commit, counts, log):
+        company = self.env.company
+        promises = self.env["collections.promise"].sudo().search(
+            [("company_id", "=", company.id), ("state", "=", dunning.PROMISE_OPEN)]
+        )
+        broken = promises._update_state(as_of)
+        counts["promises_broken"] = len(broken)
+        counts["promises_kept"] = len(promises.filtered(lambda p: p.state == dunning.PROMISE_KEPT))
+
+        data = self._gather(company, as_of)
+        counts["suspensions_lifted"] = self._lift_suspensions(data)
+        contacts, postponed = self._plan(data)
+        counts["postponed"] = len(postponed)
+        done = 0
+        for batch in split_every(self._batch_size, contacts):
+            self._execute_batch_isolated(run, data, batch, counts, log)
+            done += len(batch)
+            if auto_commit:
+                self.env["ir.cron"]._notify_progress(done=done, remaining=len(contacts) - done)
+                # One batch per transaction: a crash loses at most this batch, and
+                # its pairs are not recorded, so a re-run continues from here.
+                self.env.cr.commit()
+
+    def _execute_batch_isolated(self, run, data, batch, counts, log):
+        """``_execute_batch`` in a savepoint; when it fails, each contact of
+        the batch again in its own savepoint, so one customer whose contact
+        fails (a broken template, a bad address) is logged and skipped and
+        the others go on. A skipped customer's pairs are not recorded: the
+        next run tries again."""
+        try:
+            with self.env.cr.savepoint():
+                self._execute_batch(data, batch, counts, run)
+            return
+        except Exception:  # noqa: BLE001 - retried contact by contact below
+            _logger.warning("Follow-up batch failed, retrying contact by contact", exc_info=True)
+            self.env.invalidate_all()
+        for item in batch:
+            partial = defaultdict(int)
+            try:
+                with self.env.cr.savepoint():
+                    self._execute_batch(data, [item], partial, run)
+            except Exception as error:  # noqa: BLE001 - the customer is logged and skipped
+                self.env.invalidate_all()
+                partner = self.env["res.partner"].sudo().browse(item[1].partner_id)
+                log.append(_("%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=error))
+                counts["actions_failed"] += 1
+                continue
+            for key, value in partial.items():
+                counts[key] += value
+
+    def _notify_run_failure(self, run, error):
+        """An activity on the run for the collections managers of the company."""
+        managers = self.env.ref("collections_followup.group_collections_manager").sudo().users.filtered(
+            lambda user: run.company_id in user.company_ids and not user.share
+        )
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        if not managers or not activity_type:
+            return
+        model_id = self.env["ir.model"]._get_id("collections.run")
+        self.env["mail.activity"].sudo().create([{
+            "res_model_id": model_id, "res_id": run.id, "activity_type_id": activity_type.id,
+            "user_id": managers[0].id,
+            "summary": _("Follow-up run failed"),
+            "note": _("The follow-up run of %(date)s failed: %(error)s", date=run.date, error=error),
+        }])
 
     # ------------------------------------------------------------------
     # Gathering
@@ -141,76 +216,47 @@ class CollectionsFollowupRun(models.AbstractModel):
 
     def _gather(self, company, as_of, partner_ids=None):
         """FollowupData of ``company`` for ``as_of``, optionally limited to
-        some commercial partners. Read with SQL: the run sees every
-        instalment whatever the access rights of the user who starts it."""
+        some commercial partners: the receivable snapshot (the one reader of
+        open instalments, ``collections.receivable``) plus what only the run
+        needs (executed pairs, last contacts, contacts waiting for review)."""
         data = FollowupData(company, as_of)
-        self.env.flush_all()  # the SQL below reads what the ORM may still hold in cache
-        cr = self.env.cr
-        partner_filter = ""
-        params = [company.id]
-        if partner_ids is not None:
-            partner_filter = "AND move.commercial_partner_id = ANY(%s)"
-            params.append(list(partner_ids))
-        # Open receivable items of the company: debit instalments of customer
-        # invoices are chased; credit items (payments, credit notes) reduce the claim.
-        cr.execute(
-            f"""
-            SELECT aml.id, move.commercial_partner_id, aml.currency_id, aml.date_maturity,
-                   aml.amount_residual_currency, aml.amount_residual, aml.move_id, move.name,
-                   move.move_type, COALESCE(move.collections_in_dispute, FALSE)
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
-             WHERE aml.company_id = %s
-               AND aml.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable'
-               AND NOT aml.reconciled
-               AND aml.amount_residual_currency != 0
-               AND move.commercial_partner_id IS NOT NULL
-               {partner_filter}
-            """,
-            params,
-        )
-        credits = defaultdict(lambda: to_decimal(0))
-        for (line_id, partner_id, currency_id, due_date, residual, residual_company,
-             move_id, move_name, move_type, in_dispute) in cr.fetchall():
-            residual = to_decimal(residual)
-            if residual < 0:
-                credits[(partner_id, currency_id)] += -residual
-                continue
-            if move_type not in ("out_invoice", "out_receipt") or not due_date:
-                continue
-            data.lines[line_id] = {
-                "partner_id": partner_id, "currency_id": currency_id, "due_date": due_date,
-                "residual": residual, "residual_company": to_decimal(residual_company),
-                "move_id": move_id, "move_name": move_name, "in_dispute": in_dispute,
+        snapshot = self.env["collections.receivable"]._snapshot(company, as_of, partner_ids=partner_ids)
+        data.snapshot = snapshot
+        data.holidays, data.weekend = snapshot.holidays, snapshot.weekend
+        data.credits = snapshot.credits
+        for item in snapshot.items.values():
+            data.lines[item.line_id] = {
+                "partner_id": item.partner_id, "currency_id": item.currency_id, "due_date": item.due_date,
+                "effective_due_date": item.effective_due_date, "days_late": item.days_late,
+                "residual": item.residual, "residual_company": item.residual_company,
+                "move_id": item.move_id, "move_name": item.move_name, "in_dispute": item.in_dispute,
+                "is_charge_invoice": item.is_charge_invoice, "item": item,
             }
-            if not in_dispute:
-                data.instalments.append(
-                    dunning.Instalment(line_id, partner_id, currency_id, due_date, residual)
-                )
-        data.credits = dict(credits)
-        # one working-day rule for the run, the late charges and the credit check
-        data.holidays, data.weekend = company._collections_working_days_for(
-            [row["due_date"] for row in data.lines.values()], as_of
-        )
+            if item.promised:
+                data.paused_line_ids.add(item.line_id)
+            if item.in_dispute:
+                continue
+            # the tolerance is compared in company currency (lib.receivable)
+            if item.residual_company <= snapshot.tolerance.get(item.partner_id, 0):
+                data.below_tolerance_ids.add(item.line_id)
+            data.instalments.append(
+                dunning.Instalment(item.line_id, item.partner_id, item.currency_id, item.due_date, item.residual)
+            )
+        for partner_id, values in snapshot.partners.items():
+            data.partners[partner_id] = {
+                "id": partner_id,
+                "collections_policy_id": values["policy_id"],
+                "collections_excluded": values["excluded"],
+                "collections_next_action_date": values["next_action_date"],
+            }
+            if values["policy_id"]:
+                data.policy_by_partner[partner_id] = values["policy_id"]
 
-        partner_ids = {row["partner_id"] for row in data.lines.values()}
-        partners = self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
-        default_policy = company.collections_policy_id
-        for values in partners.read(
-            ["collections_policy_id", "collections_excluded", "collections_next_action_date"],
-            load=None,
-        ):
-            data.partners[values["id"]] = values
-            policy_id = values["collections_policy_id"] or default_policy.id
-            if policy_id:
-                data.policy_by_partner[values["id"]] = policy_id
-
-        line_ids = list(data.lines)
+        cr = self.env.cr
+        partner_ids = list(snapshot.partners)
         cr.execute(
             "SELECT move_line_id, level_id FROM collections_followup_pair WHERE move_line_id = ANY(%s)",
-            [line_ids],
+            [list(data.lines)],
         )
         data.executed_pairs = set(cr.fetchall())
         cr.execute(
@@ -219,27 +265,32 @@ class CollectionsFollowupRun(models.AbstractModel):
              WHERE company_id = %s AND state IN %s AND partner_id = ANY(%s)
              GROUP BY partner_id
             """,
-            [company.id, CLOSED_ACTION_STATES, list(partner_ids)],
+            [company.id, CLOSED_ACTION_STATES, partner_ids],
         )
         data.last_contact = dict(cr.fetchall())
-        cr.execute(
-            """
-            SELECT DISTINCT rel.account_move_line_id
-              FROM account_move_line_collections_promise_rel rel
-              JOIN collections_promise promise ON promise.id = rel.collections_promise_id
-             WHERE promise.company_id = %s AND promise.state = %s
-            """,
-            [company.id, dunning.PROMISE_OPEN],
-        )
-        data.paused_line_ids = {row[0] for row in cr.fetchall()}
         cr.execute(
             """
             SELECT DISTINCT partner_id FROM collections_followup_action
              WHERE company_id = %s AND state = 'planned' AND partner_id = ANY(%s)
             """,
-            [company.id, list(partner_ids)],
+            [company.id, partner_ids],
         )
         data.planned_partner_ids = {row[0] for row in cr.fetchall()}
+        # written notices received (lib.dunning.secure_contact)
+        cr.execute(
+            """
+            SELECT action.partner_id, level.days, MAX(action.date)
+              FROM collections_followup_action action
+              JOIN collections_level level ON level.id = action.level_id
+             WHERE action.company_id = %s AND action.partner_id = ANY(%s)
+               AND (action.email_state = 'done' OR action.letter_state = 'done')
+               AND action.date <= %s
+          GROUP BY action.partner_id, level.days
+            """,
+            [company.id, partner_ids, as_of],
+        )
+        for partner_id, level_days, day in cr.fetchall():
+            data.notices.setdefault(partner_id, []).append((level_days, day))
         return data
 
     @api.model
@@ -274,7 +325,8 @@ class CollectionsFollowupRun(models.AbstractModel):
         return dunning.Policy(
             levels=[dunning.Level(level.id, level.days, level.id) for level in policy.level_ids],
             min_days_between_contacts=policy.min_days_between_contacts,
-            tolerance=to_decimal(policy.tolerance_amount),
+            # compared in company currency by the snapshot (below_tolerance_ids)
+            tolerance=0,
         )
 
     def _excluded_partner_ids(self, data):
@@ -308,22 +360,40 @@ class CollectionsFollowupRun(models.AbstractModel):
                 credits=data.credits,
                 holidays=data.holidays,
                 weekend=data.weekend,
-                excluded_instalment_ids=data.paused_line_ids,
+                excluded_instalment_ids=data.paused_line_ids | data.below_tolerance_ids,
                 excluded_partner_ids=excluded_partner_ids,
             )
+            policy_contacts, secured_postponed = self._secure_escalation(data, policy, policy_contacts)
             contacts += [(policy, contact) for contact in policy_contacts]
-            postponed += [(policy, item) for item in policy_postponed]
+            postponed += [(policy, item) for item in policy_postponed + secured_postponed]
         return contacts, postponed
 
+    def _secure_escalation(self, data, policy, contacts):
+        """lib.dunning.secure_contact on each contact of ``policy``: harsh
+        effects only after a written notice of a lower level, at least the
+        policy's notice days before; a backlog gets the highest notice first."""
+        levels = policy.level_ids
+        harsh = {level.id for level in levels if level._collections_is_harsh()}
+        if not harsh:
+            return contacts, []
+        written = {level.id for level in levels if level.send_email or level.send_letter}
+        level_models = self._policy_model(policy).levels
+        secured, postponed = [], []
+        for contact in contacts:
+            safe, waiting = dunning.secure_contact(
+                contact, level_models, harsh, written, data.notices.get(contact.partner_id, []),
+                data.as_of, policy.notice_days_before_measures, data.executed_pairs,
+            )
+            if safe:
+                secured.append(safe)
+            else:
+                postponed.append(waiting)
+        return secured, postponed
+
     def _overdue_partner_ids(self, data):
-        """Partners with at least one instalment past its effective due date."""
-        overdue = set()
-        for row in data.lines.values():
-            if row["partner_id"] in overdue:
-                continue
-            if lib_days_late(row["due_date"], data.as_of, data.holidays, data.weekend) > 0:
-                overdue.add(row["partner_id"])
-        return overdue
+        """Partners with at least one overdue instalment (lib.receivable)."""
+        snapshot = data.snapshot
+        return {item.partner_id for item in snapshot.items.values() if snapshot.is_overdue(item)}
 
     def _lift_suspensions(self, data):
         """Lift the service suspensions and dunning credit holds of partners
@@ -362,7 +432,6 @@ class CollectionsFollowupRun(models.AbstractModel):
             policy.id: sorted(policy.level_ids, key=lambda level: (level.days, level.id))
             for policy in policies if policy.active
         }
-        tolerance_by_policy = {policy.id: to_decimal(policy.tolerance_amount) for policy in policies}
         overview = {}
         for line_id, row in data.lines.items():
             partner_id = row["partner_id"]
@@ -371,23 +440,23 @@ class CollectionsFollowupRun(models.AbstractModel):
                 "level": None, "next_date": None,
                 "last_contact": data.last_contact.get(partner_id, False),
             })
-            days = lib_days_late(row["due_date"], as_of, data.holidays, data.weekend)
+            days = row["days_late"]
             info["line_ids"].append(line_id)
             info["open"] += float(row["residual_company"])
-            if days > 0:
+            if data.snapshot.is_overdue(row["item"]):
                 info["overdue"] += float(row["residual_company"])
                 info["oldest_days_late"] = max(info["oldest_days_late"], days)
             policy_id = data.policy_by_partner.get(partner_id)
             levels = levels_by_policy.get(policy_id)
             if (not levels or row["in_dispute"] or line_id in data.paused_line_ids
-                    or row["residual"] <= tolerance_by_policy[policy_id]):
+                    or line_id in data.below_tolerance_ids):
                 continue
             reached = [level for level in levels if level.days <= days]
             if reached and (info["level"] is None or (reached[-1].days, reached[-1].id) > (info["level"].days, info["level"].id)):
                 info["level"] = reached[-1]
             upcoming = [level for level in levels if level.days > days and (line_id, level.id) not in data.executed_pairs]
             if upcoming:
-                due = effective_due_date(row["due_date"], data.holidays, data.weekend) + timedelta(days=upcoming[0].days)
+                due = row["effective_due_date"] + timedelta(days=upcoming[0].days)
                 if info["next_date"] is None or due < info["next_date"]:
                     info["next_date"] = due
         for partner_id, info in overview.items():
@@ -422,9 +491,9 @@ class CollectionsFollowupRun(models.AbstractModel):
     # Execution
     # ------------------------------------------------------------------
 
-    def _execute_batch(self, data, batch, counts):
-        """Record the contacts of ``batch`` as actions, their pairs as executed,
-        and execute the automatic ones."""
+    def _execute_batch(self, data, batch, counts, run=None):
+        """Record the contacts of ``batch`` as actions with their stored
+        claim lines, their pairs as executed, and execute the automatic ones."""
         Action = self.env["collections.followup.action"].sudo()
         company = data.company
         partner_ids = [contact.partner_id for _policy, contact in batch]
@@ -443,23 +512,23 @@ class CollectionsFollowupRun(models.AbstractModel):
             {contact.level.id for _policy, contact in batch}
         )
         level_by_id = {level.id: level for level in levels}
-        currencies = self.env["res.currency"].browse(
-            {currency_id for _policy, contact in batch for currency_id, _total in contact.totals}
+        claim_lines = self.env["res.partner"]._collections_claim_lines_from_snapshot(
+            data.snapshot, {line_id for _policy, contact in batch for line_id in contact.instalment_ids}
         )
-        currency_by_id = {currency.id: currency for currency in currencies}
+        noticed = self._partners_with_notice(company, partner_ids)
 
         action_values = []
         for policy, contact in batch:
             level = level_by_id[contact.level.id]
-            oldest = max(
-                lib_days_late(data.lines[line_id]["due_date"], data.as_of, data.holidays, data.weekend)
-                for line_id in contact.instalment_ids
+            lines = claim_lines.get(contact.partner_id, [])
+            credits = data.snapshot.credits_of(contact.partner_id)
+            groups = self.env["res.partner"]._collections_group_claim_lines(
+                [line for line in lines if line["overdue"]], credits
             )
             amount_claimed = sum(
-                currency_by_id[currency_id]._convert(
-                    float(total), company.currency_id, company, data.as_of, round=True
-                ) if currency_id != company.currency_id.id else float(total)
-                for currency_id, total in contact.totals
+                group["currency"]._convert(group["claimed"], company.currency_id, company, data.as_of, round=True)
+                if group["currency"] != company.currency_id else group["claimed"]
+                for group in groups
             )
             action_values.append({
                 "partner_id": contact.partner_id,
@@ -471,13 +540,14 @@ class CollectionsFollowupRun(models.AbstractModel):
                 "kind": "automatic",
                 "user_id": self.env.user.id,
                 "collector_id": collector_by_partner.get(contact.partner_id) or False,
-                "days_late": oldest,
+                "days_late": max(line["days_late"] for line in lines) if lines else 0,
                 "amount_claimed": amount_claimed,
                 "claim_summary": "; ".join(
-                    "%s %s" % (currency_by_id[currency_id].name,
-                               round_money(total, currency_by_id[currency_id].rounding))
-                    for currency_id, total in contact.totals
+                    format_amount(self.env, group["claimed"], group["currency"]) for group in groups
                 ),
+                "claim_credits": {str(currency_id): float(amount) for currency_id, amount in credits.items()},
+                "has_previous_notice": contact.partner_id in noticed,
+                "run_id": run.id if run else False,
             })
         actions = Action.create(action_values)
 
@@ -487,26 +557,35 @@ class CollectionsFollowupRun(models.AbstractModel):
             for line_id, level_id in contact.new_pairs:
                 pair_rows.append((line_id, level_id, action.id, company.id))
                 level_of_line[line_id] = level_id
-            for line_id in contact.instalment_ids:
-                row = data.lines[line_id]
+            for line in claim_lines.get(contact.partner_id, []):
                 line_rows.append((
-                    action.id, company.id, line_id, row["move_id"], row["due_date"],
-                    lib_days_late(row["due_date"], data.as_of, data.holidays, data.weekend),
-                    level_of_line.get(line_id), row["currency_id"], float(row["residual"]),
+                    action.id, company.id, line["line_id"], line["move_id"], line["move_name"],
+                    line["date_maturity"], line["effective_due_date"], line["days_late"], line["overdue"],
+                    level_of_line.get(line["line_id"]), line["currency_id"], line["residual"],
+                    line["fine"], line["interest"], line["correction"], line["charged"], line["charges"],
+                    line["updated_total"],
                 ))
         # Plain rows, many per contact: inserted in bulk rather than through create().
         for rows in split_every(5000, line_rows):
             self.env.cr.execute(
                 """
                 INSERT INTO collections_followup_action_line
-                       (action_id, company_id, move_line_id, move_id, date_maturity, days_late, level_id,
-                        currency_id, amount_residual, create_uid, write_uid, create_date, write_date)
-                SELECT action_id, company_id, move_line_id, move_id, date_maturity, days_late, level_id,
-                       currency_id, amount_residual, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
-                  FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::date[], %s::int[], %s::int[],
-                              %s::int[], %s::numeric[])
-                       AS t(action_id, company_id, move_line_id, move_id, date_maturity, days_late, level_id,
-                            currency_id, amount_residual)
+                       (action_id, company_id, move_line_id, move_id, move_name, date_maturity,
+                        effective_due_date, days_late, overdue, level_id, currency_id, amount_residual,
+                        amount_fine, amount_interest, amount_correction, amount_charged, amount_charges,
+                        amount_updated, create_uid, write_uid, create_date, write_date)
+                SELECT action_id, company_id, move_line_id, move_id, move_name, date_maturity,
+                       effective_due_date, days_late, overdue, level_id, currency_id, amount_residual,
+                       amount_fine, amount_interest, amount_correction, amount_charged, amount_charges,
+                       amount_updated, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC'
+                  FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::varchar[], %s::date[],
+                              %s::date[], %s::int[], %s::bool[], %s::int[], %s::int[], %s::numeric[],
+                              %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[], %s::numeric[],
+                              %s::numeric[])
+                       AS t(action_id, company_id, move_line_id, move_id, move_name, date_maturity,
+                            effective_due_date, days_late, overdue, level_id, currency_id, amount_residual,
+                            amount_fine, amount_interest, amount_correction, amount_charged, amount_charges,
+                            amount_updated)
                 """,
                 [self.env.uid, self.env.uid] + [list(column) for column in zip(*rows)],
             )
@@ -536,78 +615,28 @@ class CollectionsFollowupRun(models.AbstractModel):
         counts["actions_planned"] += len(planned)
         to_execute = actions - planned
         if to_execute:
-            claims = self._claims_from_data(data, [contact for _policy, contact in batch])
-            to_execute.with_context(collections_claims=claims)._execute_channels(counts)
+            to_execute._execute_channels(counts)
         counts["partners_contacted"] += len(to_execute)
         counts["actions_done"] += len(to_execute.filtered(lambda a: a.state == "done"))
         counts["actions_failed"] += len(to_execute.filtered(lambda a: a.state == "failed"))
         return actions
 
-    def _claims_from_data(self, data, contacts):
-        """Claim groups of ``contacts`` built from the gathered rows, without
-        reading the journal items again; late charges when a module provides them."""
-        line_ids = [line_id for contact in contacts for line_id in contact.instalment_ids]
-        late_charges = {}
-        if line_ids and hasattr(self.env.registry["account.move.line"], "_collections_late_charges"):
-            late_charges = self.env["account.move.line"].sudo().browse(line_ids)._collections_late_charges(data.as_of)
-        Partner = self.env["res.partner"]
-        claims = {}
-        for contact in contacts:
-            lines = []
-            for line_id in sorted(contact.instalment_ids, key=lambda i: (data.lines[i]["due_date"], i)):
-                row = data.lines[line_id]
-                residual = float(row["residual"])
-                claim = {
-                    "line_id": line_id, "move_id": row["move_id"], "move_name": row["move_name"],
-                    "partner_id": row["partner_id"], "date_maturity": row["due_date"],
-                    "days_late": lib_days_late(row["due_date"], data.as_of, data.holidays, data.weekend),
-                    "currency_id": row["currency_id"], "residual": residual,
-                }
-                Partner._collections_add_late_charges(claim, late_charges.get(line_id))
-                lines.append(claim)
-            credits = {
-                currency_id: amount for (partner_id, currency_id), amount in data.credits.items()
-                if partner_id == contact.partner_id
-            } if data.credits else {}
-            claims[contact.partner_id] = Partner._collections_group_claim_lines(lines, credits)
-        return claims
-
-    def _claims_by_partner(self, actions):
-        """{partner id: claim groups (see res.partner._collections_group_claim_lines)}
-        of the lines claimed by ``actions``, read in one pass."""
-        lines_by_partner = self.env["res.partner"]._collections_claim_lines_by_partner(
-            actions[:1].date, actions.line_ids.move_line_id.ids, company=actions[:1].company_id
-        )
-        credits = self._partner_credits(actions[:1].company_id, list(lines_by_partner))
-        Partner = self.env["res.partner"]
-        return {
-            partner_id: Partner._collections_group_claim_lines(lines, credits.get(partner_id))
-            for partner_id, lines in lines_by_partner.items()
-        }
-
     @api.model
-    def _partner_credits(self, company, partner_ids):
-        """{partner id: {currency id: unreconciled credit (positive Decimal)}}:
-        payments and credit notes not yet matched with an invoice."""
-        self.env.flush_all()
+    def _partners_with_notice(self, company, partner_ids):
+        """Ids of the partners among ``partner_ids`` who already received a
+        written notice (an e-mail queued or a letter printed) in ``company``."""
+        if not partner_ids:
+            return set()
+        self.env["collections.followup.action"].flush_model(["partner_id", "company_id", "email_state", "letter_state"])
         self.env.cr.execute(
             """
-            SELECT move.commercial_partner_id, aml.currency_id, -SUM(aml.amount_residual_currency)
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
-             WHERE aml.company_id = %s AND aml.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable' AND NOT aml.reconciled
-               AND aml.amount_residual_currency < 0
-               AND move.commercial_partner_id = ANY(%s)
-             GROUP BY move.commercial_partner_id, aml.currency_id
+            SELECT DISTINCT partner_id FROM collections_followup_action
+             WHERE company_id = %s AND partner_id = ANY(%s)
+               AND (email_state = 'done' OR letter_state = 'done')
             """,
             [company.id, list(partner_ids)],
         )
-        credits = defaultdict(dict)
-        for partner_id, currency_id, amount in self.env.cr.fetchall():
-            credits[partner_id][currency_id] = to_decimal(amount)
-        return credits
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _note_values(self, partner, body):
         return {

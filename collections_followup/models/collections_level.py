@@ -124,3 +124,11 @@ class CollectionsLevel(models.Model):
                     _("The level “%(level)s” assigns its activity to a specific user: choose the user.",
                       level=level.name)
                 )
+
+    def _collections_is_harsh(self):
+        """True when the level's effects reach beyond a message: a credit
+        hold, a service suspension or an escalation (agency, protest, credit
+        bureau, lawsuit). Such effects need a prior written notice."""
+        self.ensure_one()
+        return bool(self.set_credit_hold or self.suspend_service or self.escalation)
+

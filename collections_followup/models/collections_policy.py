@@ -1,5 +1,8 @@
+import datetime
+
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from ..lib import late_fees
 from ..lib.money import to_decimal
@@ -25,6 +28,13 @@ class CollectionsPolicy(models.Model):
     min_days_between_contacts = fields.Integer(
         default=5,
         help="A partner is never contacted twice within this many days, whatever its instalments do.",
+    )
+    notice_days_before_measures = fields.Integer(
+        string="Notice Days Before Measures", default=10,
+        help="A level that holds credit, suspends the service or escalates (agency, protest, "
+        "credit bureau) applies only when the customer received a written notice (e-mail or "
+        "letter) of a lower level at least this many days before. On go-live or after a jump, "
+        "the highest notice level is sent first.",
     )
     tolerance_amount = fields.Monetary(
         currency_field="currency_id",
@@ -112,6 +122,11 @@ class CollectionsPolicy(models.Model):
             "min_days_between_contacts_positive",
             "CHECK(min_days_between_contacts >= 0)",
             "The minimum number of days between two contacts cannot be negative.",
+        ),
+        (
+            "notice_days_before_measures_positive",
+            "CHECK(notice_days_before_measures >= 0)",
+            "The notice days before measures cannot be negative.",
         ),
         (
             "promise_tolerance_days_positive",
@@ -211,32 +226,80 @@ class CollectionsPolicy(models.Model):
         return messages[code] % values
 
     @api.model
-    def run_followup(self, as_of=None, company_ids=None):
+    def run_followup(self, as_of=None, company_ids=None, simulate=False):
         """Run the follow-up (régua de cobrança) for a date.
 
         Every overdue customer of the companies gets the contact its policy
         prescribes for ``as_of``; running the same date again contacts nobody
         twice. Callable over XML-RPC by collectors.
 
-        :param as_of: date of the run (ISO string or date), default today
+        :param as_of: date of the run (ISO string or date), default today; a
+            date after today is refused unless ``simulate`` is set
         :param company_ids: ids of the companies to run, default every company
             of the user (the allowed companies of the context)
-        :returns: dict with 'date' (ISO), 'companies' (one dict per company) and
+        :param simulate: when true, nothing is written nor sent: the result
+            says what the run would do (any date)
+        :returns: dict with 'date' (ISO), 'simulate', 'run_ids' (the
+            ``collections.run`` records, empty when simulating), 'companies'
+            (one dict per company, with its 'run_id', 'state' and 'log') and
             the counts 'partners_contacted', 'actions_done', 'actions_failed',
             'actions_planned', 'postponed', 'emails_queued', 'letters', 'sms',
             'activities', 'suspensions_lifted', 'promises_broken', 'promises_kept'
+        :raises AccessError: the user is not a collector, or a company is not theirs
+        :raises UserError: a date that is not a date, out of range or in the future
         """
         if not (self.env.su or self.env.user.has_group("collections_followup.group_collections_user")):
             raise AccessError(_("Only collectors can run the follow-up."))
-        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        if not isinstance(simulate, bool):
+            raise UserError(_("“simulate” must be true or false."))
+        as_of = self._collections_parse_date(as_of) or fields.Date.context_today(self)
+        if as_of > fields.Date.context_today(self) and not simulate:
+            raise UserError(_(
+                "The follow-up cannot run for a future date (%(date)s): it would send notices, break "
+                "promises and apply measures before their time. Use simulate=True to see what it would do.",
+                date=format_date(self.env, as_of),
+            ))
         if company_ids:
-            companies = self.env["res.company"].browse(company_ids)
+            if isinstance(company_ids, int) and not isinstance(company_ids, bool):
+                company_ids = [company_ids]
+            if not isinstance(company_ids, (list, tuple)) or not all(
+                isinstance(cid, int) and not isinstance(cid, bool) for cid in company_ids
+            ):
+                raise UserError(_("“company_ids” must be a list of company ids."))
+            companies = self.env["res.company"].sudo().browse(company_ids).exists()
+            if len(companies) != len(set(company_ids)):
+                raise UserError(_("Unknown company ids: %(ids)s.", ids=sorted(set(company_ids) - set(companies.ids))))
             allowed = self.env.user.company_ids
             if not self.env.su and companies - allowed:
                 raise AccessError(_("You cannot run the follow-up of a company you do not belong to."))
-        else:
+        elif company_ids is None or company_ids is False or company_ids == []:
             companies = self.env.companies
-        return self.env["collections.followup.run"].sudo()._run(as_of, companies.sudo())
+        else:
+            raise UserError(_("“company_ids” must be a list of company ids."))
+        # sudo: the engine reads the ledger and writes follow-up records of the
+        # companies checked above, whatever the collector's accounting rights.
+        return self.env["collections.followup.run"].sudo()._run(as_of, companies.sudo(), simulate=simulate)
+
+    @api.model
+    def _collections_parse_date(self, value):
+        """``value`` (a date or an ISO 'YYYY-MM-DD' string, or empty) as a date
+        between 2000-01-01 and 2199-12-31; a clear UserError otherwise."""
+        if value in (None, False, ""):
+            return False
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            day = value
+        elif isinstance(value, str):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise UserError(_("“%(value)s” is not a date: use the format YYYY-MM-DD.", value=value)) from None
+        else:
+            raise UserError(_("A date is expected (YYYY-MM-DD), got %(value)r.", value=value))
+        if not datetime.date(2000, 1, 1) <= day <= datetime.date(2199, 12, 31):
+            raise UserError(_("The date %(date)s is out of range (2000-2199).", date=day.isoformat()))
+        return day
 
     @api.model
     def _cron_run_followup(self, as_of=None):

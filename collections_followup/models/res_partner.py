@@ -3,8 +3,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 
 from ..lib import dunning
-from ..lib.money import round_money
-from ..lib.workdays import days_late as lib_days_late, effective_due_date
+from ..lib.money import round_money, to_decimal
 
 from .collections_level import ESCALATIONS
 
@@ -16,7 +15,7 @@ FOLLOWUP_STATUSES = [
     ("excluded", "Excluded"),
 ]
 
-LATE_CHARGE_KEYS = ("fine", "interest", "correction", "charges", "updated_total")
+LATE_CHARGE_KEYS = ("fine", "interest", "correction", "charged", "charges", "updated_total")
 
 
 class ResPartner(models.Model):
@@ -197,67 +196,84 @@ class ResPartner(models.Model):
             partner.collections_promise_broken_count = counts[(commercial_id, dunning.PROMISE_BROKEN)]
 
     @api.model
-    def _collections_claim_lines_by_partner(self, as_of, line_ids, company=None):
-        """{commercial partner id: [claim line dict, ...]} for the receivable
-        items ``line_ids`` (see ``_collections_claim_lines``), due date order."""
-        as_of = fields.Date.to_date(as_of)
-        company = company or self.env.company
-        lines = self.env["account.move.line"].sudo().browse(line_ids).exists()
-        holidays, weekend = company._collections_working_days_for(lines.mapped("date_maturity"), as_of)
+    def _collections_claim_lines_from_snapshot(self, snapshot, line_ids=None):
+        """{commercial partner id: [claim line dict, ...]} of the open
+        instalments of ``snapshot`` (a collections.receivable snapshot), due
+        date order, optionally limited to ``line_ids``. A claim line has
+        line_id, move_id, move_name, partner_id, date_maturity (printed),
+        effective_due_date, days_late, overdue (lib.receivable), currency_id,
+        currency (code), residual and the late charges on the snapshot's
+        date: fine, interest, correction (accrued), charged (already invoiced
+        or waived), charges (accrued and not yet charged) and updated_total
+        (residual + charges). An open charge invoice is an instalment of its
+        own; its charges are never counted again on the charged instalments."""
+        items = [
+            item for item in snapshot.items.values()
+            if line_ids is None or item.line_id in line_ids
+        ]
+        items.sort(key=lambda item: (item.due_date, item.line_id))
         late_charges = {}
         AccountMoveLine = self.env.registry["account.move.line"]
-        if lines and hasattr(AccountMoveLine, "_collections_late_charges"):
-            late_charges = lines._collections_late_charges(as_of)
+        if items and hasattr(AccountMoveLine, "_collections_late_charges"):
+            late_charges = self.env["account.move.line"].sudo().browse(
+                [item.line_id for item in items]
+            )._collections_late_charges(snapshot.as_of)
+        currencies = self.env["res.currency"].browse({item.currency_id for item in items})
+        code_by_id = {currency.id: currency.name for currency in currencies}
         result = defaultdict(list)
-        for line in lines.sorted(lambda l: (l.date_maturity or as_of, l.id)):
-            due_date = line.date_maturity or line.move_id.invoice_date_due or as_of
-            residual = line.amount_residual_currency
+        for item in items:
             claim = {
-                "line_id": line.id,
-                "move_id": line.move_id.id,
-                "move_name": line.move_id.name,
-                "partner_id": line.move_id.commercial_partner_id.id,
-                "date_maturity": due_date,
-                "effective_due_date": effective_due_date(due_date, holidays, weekend),
-                "days_late": lib_days_late(due_date, as_of, holidays, weekend),
-                "currency_id": line.currency_id.id,
-                "currency": line.currency_id.name,
-                "residual": residual,
+                "line_id": item.line_id,
+                "move_id": item.move_id,
+                "move_name": item.move_name,
+                "partner_id": item.partner_id,
+                "date_maturity": item.due_date,
+                "effective_due_date": item.effective_due_date,
+                "days_late": item.days_late,
+                "overdue": snapshot.is_overdue(item),
+                "currency_id": item.currency_id,
+                "currency": code_by_id.get(item.currency_id, ""),
+                "residual": float(item.residual),
             }
-            self._collections_add_late_charges(claim, late_charges.get(line.id))
-            result[claim["partner_id"]].append(claim)
+            self._collections_add_late_charges(claim, late_charges.get(item.line_id))
+            result[item.partner_id].append(claim)
         return dict(result)
 
     @api.model
     def _collections_add_late_charges(self, claim, charges):
-        """Add the keys fine, interest, correction, charges and updated_total to
-        ``claim`` from ``charges`` (one value of _collections_late_charges), zeros without."""
+        """Add fine, interest, correction (accrued), charged (already
+        invoiced or waived), charges (accrued, not yet charged) and
+        updated_total to ``claim`` from ``charges`` (one value of
+        ``account.move.line._collections_late_charges``); zeros without."""
         residual = claim["residual"]
-        if charges:
-            for key in LATE_CHARGE_KEYS:
-                claim[key] = float(charges.get(key) or (charges.get("total", 0.0) if key == "charges" else 0.0))
-            if not charges.get("updated_total"):
-                claim["updated_total"] = residual + claim["charges"]
-        else:
+        if not charges:
             claim.update(dict.fromkeys(LATE_CHARGE_KEYS, 0.0))
             claim["updated_total"] = residual
+            return claim
+        for key in ("fine", "interest", "correction"):
+            claim[key] = float(charges.get(key) or 0.0)
+        charged = to_decimal(charges.get("invoiced") or 0.0) + to_decimal(charges.get("waived") or 0.0)
+        to_charge = to_decimal(charges.get("to_invoice") if "to_invoice" in charges else charges.get("total") or 0.0)
+        claim["charged"] = float(charged)
+        claim["charges"] = float(to_charge)
+        claim["updated_total"] = float(to_decimal(residual) + to_charge)
         return claim
 
     def _collections_claim_lines(self, as_of=None, line_ids=None):
         """The open instalments of this customer in the current company, as
-        claim lines: dicts with move_name, date_maturity, effective_due_date,
-        days_late, currency (code), currency_id, residual, and the late
-        charges 'fine', 'interest', 'correction', 'charges', 'updated_total'
-        (zeros when no late-fee rule is installed). ``line_ids`` limits the
-        result to some receivable items; by default every open invoice
-        instalment (not in dispute) of the customer."""
+        claim lines (see ``_collections_claim_lines_from_snapshot``), read
+        from the receivable snapshot of ``as_of`` (today by default).
+        ``line_ids`` limits the result to some receivable items; by default
+        every open instalment not in dispute."""
         self.ensure_one()
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
         partner = self.commercial_partner_id
+        snapshot = self.env["collections.receivable"]._snapshot(self.env.company, as_of, partner_ids=partner.ids)
         if line_ids is None:
-            data = self.env["collections.followup.run"]._gather(self.env.company, as_of, partner_ids=partner.ids)
-            line_ids = [row_id for row_id, row in data.lines.items() if not row["in_dispute"]]
-        return self._collections_claim_lines_by_partner(as_of, line_ids).get(partner.id, [])
+            line_ids = {line_id for line_id, item in snapshot.items.items() if not item.in_dispute}
+        else:
+            line_ids = set(line_ids)
+        return self._collections_claim_lines_from_snapshot(snapshot, line_ids).get(partner.id, [])
 
     @api.model
     def _collections_group_claim_lines(self, claim_lines, credits=None):
@@ -273,30 +289,6 @@ class ResPartner(models.Model):
                 group[key] = float(round_money(group[key], currency.rounding))
             group["currency"] = currency
         return groups
-
-    def _collections_mail_claim_groups(self):
-        """Claim groups rendered by the follow-up e-mails and letters: taken
-        from the run that is sending (context), else today's open instalments."""
-        self.ensure_one()
-        claims = self.env.context.get("collections_claims") or {}
-        if self.id in claims:
-            return claims[self.id]
-        credits = self.env["collections.followup.run"]._partner_credits(self.env.company, self.ids)
-        return self._collections_group_claim_lines(
-            self._collections_claim_lines(), credits.get(self.commercial_partner_id.id)
-        )
-
-    def _collections_mail_claim_table(self):
-        """The instalment tables (one per currency) of the follow-up e-mail, as
-        markup, rendered in the language of the current context."""
-        self.ensure_one()
-        lang_code = self.env.context.get("lang") or self.lang or "en_US"
-        fmt, fmt_date = self._collections_formatters(lang_code)
-        return self.env["ir.qweb"]._render(
-            "collections_followup.mail_claim_table",
-            {"groups": self._collections_mail_claim_groups(), "fmt": fmt, "fmt_date": fmt_date},
-            lang=lang_code,
-        )
 
     @api.model
     def _collections_formatters(self, lang_code):
@@ -331,10 +323,6 @@ class ResPartner(models.Model):
 
             cache[lang_code] = (fmt, fmt_date)
         return cache[lang_code]
-
-    def _collections_mail_company(self):
-        """The company on whose behalf the follow-up e-mail is written."""
-        return self.env.company
 
     def action_collections_postpone(self):
         """Open the wizard that postpones the next follow-up of this customer."""

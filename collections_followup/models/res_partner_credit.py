@@ -469,15 +469,20 @@ class ResPartner(models.Model):
         overdue_amount = {}
         oldest_due = {}
         sums = self._collections_account_sums(company, commercials, as_of, exclude_move_ids)
-        for commercial_id, open_amount, credit_amount, overdue, due_date, draft in sums:
+        for commercial_id, open_amount, credit_amount, draft in sums:
             rows[commercial_id] += [
                 ("open", open_amount or 0), ("credit", credit_amount or 0), ("draft", draft or 0)
             ]
-            overdue_amount[commercial_id] = (
-                money.to_decimal(overdue or 0) + overdue_amount.get(commercial_id, 0)
-            )
-            if due_date and (commercial_id not in oldest_due or due_date < oldest_due[commercial_id]):
-                oldest_due[commercial_id] = due_date
+        # overdue: the one definition of lib.receivable, read by collections.receivable
+        tolerance = {
+            partner.id: money.to_decimal(partner._collections_policy().sudo().tolerance_amount)
+            for partner in commercials
+        }
+        for commercial_id, (amount, due_date) in self.env["collections.receivable"]._overdue_sums(
+            company, commercials.ids, as_of, tolerance
+        ).items():
+            overdue_amount[commercial_id] = amount
+            oldest_due[commercial_id] = due_date
         for commercial_id, amount in commercials._collections_to_invoice_amounts(
             company, exclude_order_ids
         ).items():
@@ -535,8 +540,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _collections_account_sums(self, company, commercials, as_of, exclude_move_ids=()):
-        """Rows (commercial partner id, open, credits, overdue, oldest overdue
-        due date, drafts) in the company currency, for ``commercials`` and
+        """Rows (commercial partner id, open, credits, drafts) in the company currency, for ``commercials`` and
         their contacts in ``company``: posted unreconciled receivable lines
         (disputed invoices are never overdue) and draft customer invoices but
         ``exclude_move_ids``. A partner may come in two rows (lines, drafts).
@@ -551,17 +555,11 @@ class ResPartner(models.Model):
         self.env["collections.dispute"].flush_model(["move_id", "is_open"])
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        overdue = SQL(
-            "line.amount_residual > 0 AND line.date_maturity < %s AND line.move_id != ALL(%s)",
-            as_of, SQL("ARRAY(SELECT move_id FROM collections_dispute WHERE is_open)"),
-        )
         self.env.cr.execute(SQL(
             """
             SELECT partner.commercial_partner_id,
                    SUM(line.amount_residual) FILTER (WHERE line.amount_residual > 0),
                    -SUM(line.amount_residual) FILTER (WHERE line.amount_residual < 0),
-                   SUM(line.amount_residual) FILTER (WHERE %(overdue)s),
-                   MIN(line.date_maturity) FILTER (WHERE %(overdue)s),
                    NULL::numeric
               FROM account_move_line line
               JOIN res_partner partner ON partner.id = line.partner_id
@@ -573,7 +571,7 @@ class ResPartner(models.Model):
                AND NOT line.reconciled
           GROUP BY partner.commercial_partner_id
          UNION ALL
-            SELECT move.commercial_partner_id, NULL, NULL, NULL, NULL, SUM(move.amount_total_signed)
+            SELECT move.commercial_partner_id, NULL, NULL, SUM(move.amount_total_signed)
               FROM account_move move
              WHERE move.company_id = %(company)s
                AND move.commercial_partner_id = ANY(%(partners)s)
@@ -582,7 +580,7 @@ class ResPartner(models.Model):
                AND move.id != ALL(%(excluded)s)
           GROUP BY move.commercial_partner_id
             """,
-            overdue=overdue, company=company.id, partners=commercials.ids,
+            company=company.id, partners=commercials.ids,
             types=CUSTOMER_INVOICE_TYPES, excluded=list(exclude_move_ids),
         ))
         return self.env.cr.fetchall()

@@ -51,7 +51,7 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(mail.recipient_ids, self.customer)
         self.assertIn(mail.mail_message_id, self.customer.message_ids, "The e-mail shows in the chatter")
         self.assertEqual(mail.state, "outgoing", "Queued, not sent")
-        self.assertIn("EUR", actions.claim_summary)
+        self.assertIn("200.00\xa0€", actions.claim_summary, "Amounts formatted with the currency")
         body = mail.body_html
         self.assertEqual(body.count("<table"), 2, "One table per currency")
         self.assertIn(actions.line_ids.move_id[0].name, body)
@@ -72,6 +72,11 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(len(self._actions(self.customer)), 1)
 
     def test_jump_gives_one_contact_at_highest_level(self):
+        # Issue 8 (safe escalation): the formal notice holds credit and suspends,
+        # so a jump first sends the highest notice level without measures (firm);
+        # the formal notice follows once the notice period has passed.
+        self.regua.notice_days_before_measures = 0
+        self.level_formal.write({"set_credit_hold": False, "suspend_service": False})
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         self._run("2025-04-03")  # 31 days late: reminder, friendly, firm and formal all reached
         action = self._actions(self.customer)
@@ -83,6 +88,16 @@ class TestFollowupRun(FollowupCommon):
         # Skipped levels are never executed later.
         self._run("2025-04-04")
         self.assertEqual(len(self._actions(self.customer)), 1)
+
+    def test_jump_to_measures_sends_the_notice_first(self):
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        self._run("2025-04-03")
+        action = self._actions(self.customer)
+        self.assertEqual(action.level_id, self.level_firm, "Highest notice level without measures")
+        self.assertFalse(self.customer.service_suspended_date)
+        self._run("2025-04-13")  # the policy's 10 notice days have passed
+        self.assertEqual(self._actions(self.customer)[-1].level_id, self.level_formal)
+        self.assertEqual(self.customer.service_suspended_date, date(2025, 4, 13))
 
     def test_bad_email_fails_only_that_partner(self):
         bad = self._customer("No Mail Ltda", "not-an-email")
@@ -146,6 +161,7 @@ class TestFollowupRun(FollowupCommon):
 
     def test_suspension_set_and_lifted(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        self._run("2025-03-13")  # the firm notice first (issue 8: no measures without a notice)
         self._run("2025-04-02")
         self.assertEqual(self.customer.service_suspended_date, date(2025, 4, 2))
         self.assertEqual(self.customer.credit_hold_level_id, self.level_formal)

@@ -12,12 +12,15 @@ class CollectionsRunWizard(models.TransientModel):
         "res.company", string="Companies", default=lambda self: self.env.companies,
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
+    simulate = fields.Boolean(
+        help="Only show what the run would do: nothing is written nor sent. Needed for a future date.",
+    )
     summary = fields.Text(readonly=True)
 
     def action_run(self):
         self.ensure_one()
         result = self.env["collections.policy"].run_followup(
-            as_of=self.date, company_ids=self.company_ids.ids or None
+            as_of=self.date, company_ids=self.company_ids.ids or None, simulate=self.simulate
         )
         self.summary = _(
             "Follow-up of %(date)s: %(contacted)s customers contacted (%(done)s done, %(failed)s failed), "

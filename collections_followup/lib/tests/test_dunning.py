@@ -417,7 +417,7 @@ def test_plan_properties(scenario):
         assert contact.new_pairs
         for instalment_id, level_id in contact.new_pairs:
             item = by_id[instalment_id]
-            level = reached_level(days_late(item.due_date, as_of), policy.levels)
+            level = expected_level(item.due_date, as_of, policy.levels)
             assert level.id == level_id
             assert (instalment_id, level_id) not in executed
             assert item.partner_id == contact.partner_id
@@ -431,6 +431,35 @@ def test_plan_properties(scenario):
     done = set(executed) | {pair for contact in contacts for pair in contact.new_pairs}
     again, _ = plan_run(instalments, policy, as_of, done, last_contact, credits)
     assert again == []
+
+
+def expected_level(due_date, as_of, levels):
+    """Oracle: pre-due levels from the printed due date, the others from the effective one."""
+    before_due = (as_of - due_date).days
+    after_effective = days_late(due_date, as_of)
+    reached = [
+        level for level in levels
+        if (level.days < 0 and level.days <= before_due) or (level.days >= 0 and level.days <= after_effective)
+    ]
+    return max(reached, key=lambda level: level.days, default=None)
+
+
+def test_pre_due_level_counts_from_the_printed_due_date():
+    # due on Saturday 2025-03-15 (effective Monday 17): the -3 reminder goes on Wednesday 12,
+    # the "on due date" level (0) only on Monday 17, +1 on Tuesday 18
+    levels = (Level("pre", -3), Level("due", 0), Level("late", 1))
+    item = Instalment(1, "p", "BRL", date(2025, 3, 15), Decimal("100"))
+    policy = Policy(levels, min_days_between_contacts=0)
+
+    def level_on(day):
+        contacts, _postponed = plan_run([item], policy, day)
+        return contacts[0].level.id if contacts else None
+
+    assert level_on(date(2025, 3, 11)) is None
+    assert level_on(date(2025, 3, 12)) == "pre"
+    assert level_on(date(2025, 3, 16)) == "pre"  # Sunday: not yet due, not late
+    assert level_on(date(2025, 3, 17)) == "due"
+    assert level_on(date(2025, 3, 18)) == "late"
 
 
 @settings(max_examples=200, deadline=None)
@@ -496,3 +525,51 @@ def test_group_claim_lines_properties(raw_lines, credits):
         assert group["updated_total"] == group["residual"] + group["charges"]
         assert 0 <= group["claimed"] <= group["updated_total"]
         assert group["claimed"] == max(group["updated_total"] - credits.get(group["currency_id"], 0), 0)
+
+
+# --- safe escalation ----------------------------------------------------------
+
+from lib.dunning import NOTICE_WAIT, NO_NOTICE, PartnerContact, secure_contact  # noqa: E402
+
+SAFE_LEVELS = (Level("friendly", 10), Level("firm", 30), Level("bureau", 90))
+HARSH, WRITTEN = {"bureau"}, {"friendly", "firm", "bureau"}
+
+
+def contact_at(level, instalments=(1, 2)):
+    return PartnerContact("p", level, tuple(instalments), tuple((i, level.id) for i in instalments), ())
+
+
+def test_backlog_gets_the_highest_notice_first():
+    contact = contact_at(SAFE_LEVELS[2])
+    safe, postponed = secure_contact(contact, SAFE_LEVELS, HARSH, WRITTEN, [], date(2026, 3, 1), 10)
+    assert postponed is None
+    assert safe.level.id == "firm"
+    assert safe.new_pairs == ((1, "firm"), (2, "firm"))
+
+
+def test_harsh_level_waits_for_the_notice_period():
+    contact = contact_at(SAFE_LEVELS[2])
+    notices = [(30, date(2026, 2, 25))]
+    safe, postponed = secure_contact(contact, SAFE_LEVELS, HARSH, WRITTEN, notices, date(2026, 3, 1), 10)
+    assert safe is None and postponed.reason == NOTICE_WAIT
+    assert postponed.next_date == date(2026, 3, 7)
+    safe, postponed = secure_contact(contact, SAFE_LEVELS, HARSH, WRITTEN, notices, date(2026, 3, 7), 10)
+    assert safe is contact and postponed is None
+
+
+def test_notice_of_a_higher_level_does_not_count():
+    contact = contact_at(SAFE_LEVELS[2])
+    notices = [(90, date(2026, 1, 1))]
+    safe, _postponed = secure_contact(contact, SAFE_LEVELS, HARSH, WRITTEN, notices, date(2026, 3, 1), 10)
+    assert safe.level.id == "firm"
+
+
+def test_gentle_levels_pass_unchanged():
+    contact = contact_at(SAFE_LEVELS[1])
+    assert secure_contact(contact, SAFE_LEVELS, HARSH, WRITTEN, [], date(2026, 3, 1), 10) == (contact, None)
+
+
+def test_no_written_level_below_postpones():
+    contact = contact_at(SAFE_LEVELS[2])
+    safe, postponed = secure_contact(contact, SAFE_LEVELS, HARSH, {"bureau"}, [], date(2026, 3, 1), 10)
+    assert safe is None and postponed.reason == NO_NOTICE

@@ -1,0 +1,62 @@
+from odoo import api, fields, models
+
+RUN_STATES = [
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+
+COUNT_FIELDS = (
+    "partners_contacted", "actions_done", "actions_failed", "actions_planned", "postponed",
+    "emails_queued", "letters", "sms", "activities", "suspensions_lifted", "promises_broken",
+    "promises_kept",
+)
+
+
+class CollectionsRun(models.Model):
+    """One follow-up run of one company for one date: its state, its counts,
+    the actions it created and a readable log of what failed. Written by the
+    engine (``collections.followup.run``) only."""
+
+    _name = "collections.run"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _description = "Follow-up Run"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    date = fields.Date(required=True, index=True, readonly=True)
+    state = fields.Selection(RUN_STATES, required=True, default="running", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", string="Started by", readonly=True)
+    started_at = fields.Datetime(readonly=True)
+    ended_at = fields.Datetime(readonly=True)
+    action_ids = fields.One2many("collections.followup.action", "run_id", string="Actions", readonly=True)
+    log = fields.Text(readonly=True, help="What failed during the run, customer by customer.")
+    partners_contacted = fields.Integer(readonly=True)
+    actions_done = fields.Integer(readonly=True)
+    actions_failed = fields.Integer(readonly=True)
+    actions_planned = fields.Integer(readonly=True)
+    postponed = fields.Integer(readonly=True)
+    emails_queued = fields.Integer(readonly=True)
+    letters = fields.Integer(readonly=True)
+    sms = fields.Integer(string="SMS", readonly=True)
+    activities = fields.Integer(readonly=True)
+    suspensions_lifted = fields.Integer(readonly=True)
+    promises_broken = fields.Integer(readonly=True)
+    promises_kept = fields.Integer(readonly=True)
+
+    @api.depends("company_id", "date")
+    def _compute_name(self):
+        for run in self:
+            run.name = "%s - %s" % (run.company_id.name or "", run.date or "")
+
+    def _summary(self):
+        """The run as the dict ``run_followup`` returns per company."""
+        self.ensure_one()
+        summary = {name: self[name] for name in COUNT_FIELDS}
+        summary.update({
+            "run_id": self.id, "company_id": self.company_id.id, "company": self.company_id.name,
+            "state": self.state, "log": self.log or "",
+        })
+        return summary

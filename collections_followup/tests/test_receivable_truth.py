@@ -1,0 +1,168 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .followup_common import FollowupCommon
+
+SATURDAY, MONDAY, TUESDAY = date(2025, 3, 1), date(2025, 3, 3), date(2025, 3, 4)
+
+
+@tagged("post_install", "-at_install")
+class TestReceivableTruth(FollowupCommon):
+    """One reader, one definition of overdue, stored communications."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.collections_hold_on_overdue = True
+        cls.company.collections_hold_overdue_days = 0
+        cls.regua.write({"fine_rate": 2.0, "monthly_interest_rate": 1.0})
+
+    def _overdue_everywhere(self, partner, as_of):
+        """(follow-up overview, credit check, late-charge boxes) overdue on ``as_of``."""
+        engine = self.env["collections.followup.run"]
+        data = engine._gather(self.company, as_of, partner_ids=partner.ids)
+        followup = engine._overview(data).get(partner.id, {}).get("overdue", 0.0)
+        state, _settings = partner._collections_credit_data(self.company, as_of)[partner.id]
+        late_lines = self.env["account.move.line"].search([
+            ("move_id.partner_id", "=", partner.id), ("account_id.account_type", "=", "asset_receivable"),
+        ])
+        charges = late_lines._collections_late_charges(as_of)
+        charged = sum(values["total"] for values in charges.values())
+        return followup, float(state.overdue_amount), charged
+
+    def test_saturday_due_date_same_answer_everywhere(self):
+        self._invoice(self.customer, SATURDAY, 1000.0)
+        followup, credit, charges = self._overdue_everywhere(self.customer, MONDAY)
+        self.assertEqual((followup, credit, charges), (0.0, 0.0, 0.0), "Due Saturday: not overdue on Monday")
+        reasons = self.customer._collections_credit_data(self.company, MONDAY)[self.customer.id][0]
+        self.assertIsNone(reasons.oldest_overdue_due_date)
+        followup, credit, charges = self._overdue_everywhere(self.customer, TUESDAY)
+        self.assertEqual(followup, 1000.0)
+        self.assertEqual(credit, 1000.0)
+        self.assertGreater(charges, 0.0, "Overdue on Tuesday: the fine accrues")
+
+    def test_tolerance_compared_in_company_currency(self):
+        usd = self.setup_other_currency("EUR", rates=[("2020-01-01", 0.2)])  # 1 EUR = 5.00 company currency
+        self.regua.tolerance_amount = 1.0
+        self._invoice(self.customer, date(2025, 2, 3), 0.90, currency=usd)
+        self._run("2025-03-14")
+        action = self._actions(self.customer)
+        self.assertEqual(len(action), 1, "EUR 0.90 is worth 4.50 in company currency: above the 1.00 tolerance")
+        self.regua.tolerance_amount = 5.0
+        data = self.env["collections.followup.run"]._gather(self.company, date(2025, 3, 20))
+        self.assertEqual(self.env["collections.followup.run"]._overview(data)[self.customer.id]["overdue"], 0.0)
+
+    def test_undue_instalment_never_in_the_overdue_total(self):
+        self._invoice(self.customer, date(2025, 3, 3), 8000.0)
+        self._invoice(self.customer, date(2025, 3, 17), 8000.0)  # due in 3 days on 03-14
+        self._run("2025-03-14")
+        action = self._actions(self.customer)
+        self.assertEqual(action.level_id, self.level_firm)
+        overdue = action.line_ids.filtered("overdue")
+        self.assertEqual(overdue.mapped("amount_residual"), [8000.0])
+        self.assertEqual(len(action.line_ids), 2)
+        self.assertEqual(action._claim_groups()[0]["residual"], 8000.0)
+        self.assertEqual(action._upcoming_groups()[0]["residual"], 8000.0)
+        body = action.mail_id.body_html
+        self.assertIn("To fall due", body)
+        overdue_part, _sep, upcoming_part = body.partition("To fall due")
+        self.assertIn(action.line_ids.filtered(lambda l: not l.overdue).move_id.name, upcoming_part)
+        self.assertNotIn(action.line_ids.filtered(lambda l: not l.overdue).move_id.name, overdue_part)
+        self.assertEqual(action.amount_claimed, 8000.0 + sum(overdue.mapped("amount_charges")))
+
+    def test_charges_already_invoiced_are_not_claimed_again(self):
+        self.regua.write({
+            "charge_invoicing": "on_demand",
+            "fine_account_id": self.company_data["default_account_revenue"].id,
+            "interest_account_id": self.company_data["default_account_revenue"].id,
+            "correction_account_id": self.company_data["default_account_revenue"].id,
+        })
+        invoice = self._invoice(self.customer, date(2025, 2, 3), 1000.0)
+        as_of = date(2025, 3, 14)
+        charge = invoice.collections_invoice_late_charges(as_of=as_of.isoformat())
+        charge_move = self.env["account.move"].search(
+            [("collections_is_charge_invoice", "=", True), ("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(charge_move), 1, charge)
+        charged = charge_move.amount_total
+        self.assertGreater(charged, 0.0)
+        self._run(as_of.isoformat())
+        action = self._actions(self.customer)
+        line = action.line_ids.filtered(lambda l: l.move_id == invoice)
+        self.assertAlmostEqual(line.amount_charged, charged, places=2)
+        self.assertAlmostEqual(line.amount_charges, 0.0, places=2, msg="Nothing accrued since the charge invoice")
+        self.assertAlmostEqual(line.amount_updated, 1000.0, places=2)
+        charge_line = action.line_ids.filtered(lambda l: l.move_id == charge_move)
+        self.assertEqual(len(charge_line), 1, "The open charge invoice appears once, as its own instalment")
+        total = action._claim_groups()[0]["claimed"]
+        self.assertAlmostEqual(total, 1000.0 + charged, places=2, msg="Claimed exactly what is owed")
+
+    def test_reprint_shows_what_was_sent(self):
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        self._run("2025-03-14")
+        action = self._actions(self.customer)
+        before = action._claim_groups()
+        self._pay(invoice, 400.0, date(2025, 3, 15))
+        after = action._claim_groups()
+        self.assertEqual(before[0]["residual"], 1000.0)
+        self.assertEqual(after[0]["residual"], 1000.0, "The stored communication does not change")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "collections_followup.report_followup_letter", action.ids)[0].decode()
+        self.assertIn(invoice.name, html)
+
+    def test_backlog_gets_a_notice_before_measures(self):
+        # 60 days late on the first run: formal notice (hold + suspension) must wait for a notice
+        self._invoice(self.customer, date(2025, 1, 13), 1000.0)
+        self._run("2025-03-14")
+        first = self._actions(self.customer)
+        self.assertEqual(first.level_id, self.level_firm, "The highest notice level without measures first")
+        self.assertFalse(first.has_previous_notice)
+        self.assertNotIn("previous reminders", first.mail_id.body_html)
+        partner = self.customer.with_company(self.company)
+        self.assertFalse(partner.service_suspended_date)
+        self.assertFalse(partner.credit_hold_level_id)
+        self._run("2025-03-20")  # 6 days after the notice: not yet
+        self.assertEqual(len(self._actions(self.customer)), 1)
+        self._run("2025-03-24")  # 10 days after the notice
+        last = self._actions(self.customer)[-1]
+        self.assertEqual(last.level_id, self.level_formal)
+        self.assertTrue(last.has_previous_notice)
+        self.assertTrue(partner.service_suspended_date)
+
+    def test_future_date_refused_unless_simulated(self):
+        from odoo.exceptions import UserError
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        with self.assertRaises(UserError):
+            self._run("2199-01-01")
+        for bad in ("2026-02-30", 20261122, True, "0001-01-01", "x"):
+            with self.assertRaises(UserError, msg=repr(bad)):
+                self._run(bad)
+        summary = self._run("2199-01-01", simulate=True)
+        self.assertEqual(summary["partners_contacted"], 1)
+        self.assertFalse(self._actions(self.customer), "A simulation writes nothing")
+        self.assertFalse(self.env["collections.followup.pair"].search([]).filtered(
+            lambda pair: pair.move_line_id.partner_id == self.customer))
+
+    def test_run_is_recorded(self):
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        summary = self._run("2025-03-14")
+        run = self.env["collections.run"].browse(summary["run_ids"])
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.partners_contacted, summary["partners_contacted"])
+        self.assertEqual(run.action_ids, self._actions(self.customer))
+
+    def test_poison_customer_does_not_stop_the_others(self):
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        self._invoice(self.customer_b, date(2025, 3, 3), 500.0)
+        bad = self.env.ref("collections_followup.mail_template_followup_firm").copy({
+            "body_html": '<p t-out="object.partner_id.name if object.partner_id.id != %d else 1/0"/>'
+            % self.customer.id,
+        })
+        self.level_firm.mail_template_id = bad
+        summary = self._run("2025-03-14")
+        self.assertFalse(self._actions(self.customer), "The failing contact is rolled back")
+        self.assertEqual(len(self._actions(self.customer_b)), 1, "The other customer is contacted")
+        run = self.env["collections.run"].browse(summary["run_ids"])
+        self.assertIn(self.customer.name, run.log)
+        self.assertEqual(run.state, "done")
