@@ -39,6 +39,7 @@ class FollowupData:
         self.paused_line_ids = set()  # covered by an open promise
         self.below_tolerance_ids = set()  # residual within the policy tolerance (company currency)
         self.snapshot = None  # the collections.receivable snapshot read by the run
+        self.items_by_partner = {}  # partner id -> [OpenItem] in due date order
         self.notices = {}  # partner id -> [(level days, date)] of written notices received
         self.planned_partner_ids = set()
 
@@ -222,6 +223,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         data = FollowupData(company, as_of)
         snapshot = self.env["collections.receivable"]._snapshot(company, as_of, partner_ids=partner_ids)
         data.snapshot = snapshot
+        data.items_by_partner = snapshot.by_partner()
         data.holidays, data.weekend = snapshot.holidays, snapshot.weekend
         data.credits = snapshot.credits
         for item in snapshot.items.values():
@@ -512,9 +514,18 @@ class CollectionsFollowupRun(models.AbstractModel):
             {contact.level.id for _policy, contact in batch}
         )
         level_by_id = {level.id: level for level in levels}
-        claim_lines = self.env["res.partner"]._collections_claim_lines_from_snapshot(
-            data.snapshot, {line_id for _policy, contact in batch for line_id in contact.instalment_ids}
-        )
+        # The communication lists the chased instalments (overdue ones in the
+        # claim, pre-due ones "to fall due" apart) and every open charge
+        # invoice of the customer once, as an instalment of its own: charges
+        # already invoiced are never claimed again on the charged instalments.
+        claimable = set()
+        for _policy, contact in batch:
+            claimable.update(contact.instalment_ids)
+            claimable.update(
+                item.line_id for item in data.items_by_partner.get(contact.partner_id, ())
+                if item.is_charge_invoice and not item.paused and item.line_id not in data.below_tolerance_ids
+            )
+        claim_lines = self.env["res.partner"]._collections_claim_lines_from_snapshot(data.snapshot, claimable)
         noticed = self._partners_with_notice(company, partner_ids)
 
         action_values = []

@@ -41,7 +41,7 @@ class CollectionsRun(models.Model):
     emails_queued = fields.Integer(readonly=True)
     letters = fields.Integer(readonly=True)
     sms = fields.Integer(string="SMS", readonly=True)
-    activities = fields.Integer(readonly=True)
+    activities = fields.Integer(string="Activities Scheduled", readonly=True)
     suspensions_lifted = fields.Integer(readonly=True)
     promises_broken = fields.Integer(readonly=True)
     promises_kept = fields.Integer(readonly=True)

@@ -14,11 +14,11 @@ class TestReceivableTruth(FollowupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.collections_hold_on_overdue = True
-        cls.company.collections_hold_overdue_days = 0
         cls.regua.write({"fine_rate": 2.0, "monthly_interest_rate": 1.0})
 
     def _overdue_everywhere(self, partner, as_of):
+        self.company.collections_hold_on_overdue = True
+        self.company.collections_hold_overdue_days = 0
         """(follow-up overview, credit check, late-charge boxes) overdue on ``as_of``."""
         engine = self.env["collections.followup.run"]
         data = engine._gather(self.company, as_of, partner_ids=partner.ids)
@@ -94,8 +94,12 @@ class TestReceivableTruth(FollowupCommon):
         self.assertAlmostEqual(line.amount_updated, 1000.0, places=2)
         charge_line = action.line_ids.filtered(lambda l: l.move_id == charge_move)
         self.assertEqual(len(charge_line), 1, "The open charge invoice appears once, as its own instalment")
-        total = action._claim_groups()[0]["claimed"]
-        self.assertAlmostEqual(total, 1000.0 + charged, places=2, msg="Claimed exactly what is owed")
+        self.assertAlmostEqual(charge_line.amount_residual, charged, places=2)
+        self.assertAlmostEqual(charge_line.amount_charges, 0.0, places=2, msg="A charge invoice accrues nothing")
+        overdue = sum(group["claimed"] for group in action._claim_groups())
+        upcoming = sum(group["residual"] for group in action._upcoming_groups())
+        self.assertAlmostEqual(overdue + upcoming, 1000.0 + charged, places=2, msg="Exactly what is owed")
+        self.assertEqual(action.mail_id.body_html.count(charge_move.name), 1)
 
     def test_reprint_shows_what_was_sent(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
@@ -123,11 +127,11 @@ class TestReceivableTruth(FollowupCommon):
         self.assertFalse(partner.credit_hold_level_id)
         self._run("2025-03-20")  # 6 days after the notice: not yet
         self.assertEqual(len(self._actions(self.customer)), 1)
-        self._run("2025-03-24")  # 10 days after the notice
+        self._run("2025-03-24")  # 10 days after the notice: the level reached (protest) now
         last = self._actions(self.customer)[-1]
-        self.assertEqual(last.level_id, self.level_formal)
+        self.assertEqual(last.level_id, self.level_protest)
+        self.assertEqual(last.state, "planned", "Protest waits for a collector's review")
         self.assertTrue(last.has_previous_notice)
-        self.assertTrue(partner.service_suspended_date)
 
     def test_future_date_refused_unless_simulated(self):
         from odoo.exceptions import UserError
