@@ -418,7 +418,7 @@ def promise_amount_problem(promised_amount, owed_amount):
     return None
 
 
-__all__ += ["instalments_settled", "promise_paid_by_currency", "promise_amount_problem"]
+__all__ += ["instalments_settled", "promise_amount_problem", "promise_paid_by_currency"]
 
 
 # --- arguments as they come over XML-RPC ------------------------------------
@@ -455,4 +455,4 @@ def parse_date(value):
     raise ValueError("not a date: %r" % (value,))
 
 
-__all__ += ["parse_amount", "parse_date", "PROMISE_MAX_DAYS"]
+__all__ += ["PROMISE_MAX_DAYS", "parse_amount", "parse_date"]

@@ -628,7 +628,7 @@ class CollectionsFollowupActionChannels(models.Model):
             return result
         Action = self.sudo()
         for company in move_lines.company_id:
-            lines = move_lines.filtered(lambda line: line.company_id == company)
+            lines = move_lines.filtered(lambda line, company=company: line.company_id == company)
             partners = lines.move_id.commercial_partner_id
             actions = Action.search([
                 ("company_id", "=", company.id), ("partner_id", "in", partners.ids),
@@ -636,7 +636,7 @@ class CollectionsFollowupActionChannels(models.Model):
             ])
             covered = set(lines.ids) | actions._collections_paused_line_ids()
             actions = actions.filtered(
-                lambda action: set(action.line_ids.move_line_id.ids) <= covered
+                lambda action, covered=covered: set(action.line_ids.move_line_id.ids) <= covered
             )
             planned = actions.filtered(lambda action: action.state == "planned")
             planned.write({"state": "cancelled", "failure_reason": reason})

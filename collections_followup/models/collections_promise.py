@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -173,8 +174,7 @@ class CollectionsPromise(models.Model):
         try:
             amount = dunning.parse_amount(value)
         except ValueError:
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) != float("inf") \
-                    and value == value:
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 raise ValidationError(
                     _("The promised amount %(value)s is too large.", value=repr(value))
                 ) from None

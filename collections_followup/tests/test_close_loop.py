@@ -1,7 +1,6 @@
 from datetime import date
 
 from freezegun import freeze_time
-
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.tests import tagged
 

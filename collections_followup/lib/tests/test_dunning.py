@@ -500,7 +500,7 @@ def test_group_claim_lines_properties(raw_lines, credits):
 
 # --- promises to pay: per currency, paid in full -----------------------------
 
-from lib.dunning import (  # noqa: E402
+from lib.dunning import (
     instalments_settled,
     promise_amount_problem,
     promise_paid_by_currency,
@@ -571,7 +571,7 @@ def test_promise_paid_properties(lines):
 
 # --- arguments as they come over XML-RPC ------------------------------------
 
-from lib.dunning import parse_amount, parse_date  # noqa: E402
+from lib.dunning import parse_amount, parse_date
 
 
 @pytest.mark.parametrize("value, expected", [
