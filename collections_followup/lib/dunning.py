@@ -34,9 +34,10 @@ Also here: the contact window (``next_contact_time``), promises to pay
 (``promise_status``) and aging buckets (``aging_bucket``).
 """
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from .money import ZERO, to_decimal
@@ -304,10 +305,12 @@ def next_contact_time(moment, opening_hours, holidays=frozenset()):
     raise ValueError("no opening hours within 366 days after %s" % moment.isoformat())
 
 
-def promise_status(promise_date, tolerance_days, as_of, promised_amount, paid_since_promise):
-    """'kept' once the payments reach the promised amount, else 'open' until
-    ``promise_date + tolerance_days`` (inclusive), then 'broken'."""
-    if to_decimal(paid_since_promise) >= to_decimal(promised_amount):
+def promise_status(promise_date, tolerance_days, as_of, promised_amount, paid_since_promise, settled=False):
+    """'kept' once the instalments are ``settled`` (paid in full, see
+    ``instalments_settled``) or the payments reach the promised amount (both
+    in the promise's currency), else 'open' until ``promise_date +
+    tolerance_days`` (inclusive), then 'broken'."""
+    if settled or to_decimal(paid_since_promise) >= to_decimal(promised_amount):
         return PROMISE_KEPT
     if as_of <= promise_date + timedelta(days=tolerance_days):
         return PROMISE_OPEN
@@ -441,3 +444,78 @@ def secure_contact(contact, levels, harsh_level_ids, written_level_ids, notices,
         partner_id=contact.partner_id, level=notice_level, instalment_ids=contact.instalment_ids,
         new_pairs=new_pairs, totals=contact.totals,
     ), None
+# --- promises to pay: per currency -----------------------------------------
+
+
+def instalments_settled(residuals_company, tolerance=ZERO):
+    """True when every covered instalment is paid in full: its residual,
+    converted to the company currency by the caller, is at most the policy's
+    ``tolerance`` (an amount in the company currency). No instalment: False."""
+    residuals = [to_decimal(residual) for residual in residuals_company]
+    tolerance = to_decimal(tolerance)
+    return bool(residuals) and all(residual <= tolerance for residual in residuals)
+
+
+def promise_paid_by_currency(lines):
+    """{currency_id: amount paid since the promise} from ``lines``:
+    (currency_id, residual when promised, residual now) per covered
+    instalment, both in the instalment's currency. A residual that grew
+    (a payment undone) counts as nothing paid on that instalment, never as
+    a negative payment on the others."""
+    paid = {}
+    for currency_id, residual_then, residual_now in lines:
+        amount = max(to_decimal(residual_then) - to_decimal(residual_now), ZERO)
+        paid[currency_id] = paid.get(currency_id, ZERO) + amount
+    return paid
+
+
+def promise_amount_problem(promised_amount, owed_amount):
+    """Why ``promised_amount`` cannot be promised against ``owed_amount``
+    (what the covered instalments owe with their late charges, in the
+    promise's currency), or None when it can: 'not_positive' or 'above_owed'."""
+    promised = to_decimal(promised_amount)
+    if not promised.is_finite() or promised <= 0:
+        return "not_positive"
+    if promised > to_decimal(owed_amount):
+        return "above_owed"
+    return None
+
+
+__all__ += ["instalments_settled", "promise_amount_problem", "promise_paid_by_currency"]
+
+
+# --- arguments as they come over XML-RPC ------------------------------------
+
+PROMISE_MAX_DAYS = 366
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_AMOUNT = Decimal("1e12")  # far above any real debt, far below a numeric column's limit
+
+
+def parse_amount(value):
+    """``value`` (int, float, Decimal or a numeric string such as "1500.50")
+    as a finite Decimal of at most ``MAX_AMOUNT``; ValueError for booleans,
+    NaN, infinities, huge numbers (1e308) and anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise ValueError("not a number: %r" % (value,))
+    try:
+        amount = to_decimal(value.strip() if isinstance(value, str) else value)
+    except ArithmeticError:  # decimal.InvalidOperation
+        raise ValueError("not a number: %r" % (value,)) from None
+    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        raise ValueError("not a usable amount: %r" % (value,))
+    return amount
+
+
+def parse_date(value):
+    """``value`` (a date or an ISO "YYYY-MM-DD" string) as a date; ValueError
+    for anything else (datetimes, numbers, booleans, "2026-02-30")."""
+    if isinstance(value, datetime):
+        raise ValueError("a date without a time is expected: %r" % (value,))
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        return date.fromisoformat(value.strip())
+    raise ValueError("not a date: %r" % (value,))
+
+
+__all__ += ["PROMISE_MAX_DAYS", "parse_amount", "parse_date"]

@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..lib.workdays import days_late as lib_days_late
 
@@ -47,11 +47,55 @@ class AccountMove(models.Model):
             "context": {"default_move_id": self.id, "default_mode": mode},
         }
 
+    def collections_dispute_open(self, reason):
+        """Put these customer invoices in dispute (XML-RPC friendly): they are
+        not chased and accrue no late charges until the dispute is closed.
+        For collectors and billing users, on invoices they can read.
+
+        :param reason: why the customer contests them (text, required)
+        :returns: the ids of the disputes opened
+        """
+        self._collections_check_dispute_right()
+        # sudo: the user is a collector who can read these invoices; only the
+        # dispute records, a chatter note and the follow-up's own pending work are written.
+        return self.sudo()._collections_set_dispute(reason).ids
+
+    def collections_dispute_close(self, resolution=None):
+        """End the open disputes of these invoices (XML-RPC friendly): the
+        follow-up chases them again. For collectors and billing users, on
+        invoices they can read.
+
+        :param resolution: how it was settled (text, optional)
+        :returns: the ids of the disputes closed
+        """
+        self._collections_check_dispute_right()
+        if resolution is not None and not isinstance(resolution, str):
+            raise UserError(_("The resolution of a dispute must be a text."))
+        # sudo: the user is a collector who can read these invoices; only the
+        # dispute records and a chatter note are written, on their behalf.
+        return self.sudo()._collections_clear_dispute((resolution or "").strip() or None).ids
+
+    def _collections_check_dispute_right(self):
+        """Collectors (and billing users, who are collectors) open and close
+        disputes of invoices they can read: raise otherwise."""
+        if not self:
+            raise UserError(_("Choose the invoices to dispute."))
+        if not self.env.user.has_group("collections_followup.group_collections_user"):
+            raise AccessError(_("Only collectors can set or clear disputes."))
+        self.check_access("read")
+
     def _collections_set_dispute(self, reason):
-        """Put the invoices in dispute: they are not chased until it is cleared."""
+        """Put the invoices in dispute: they are not chased until it is cleared.
+        Their queued dunning e-mails, pending contacts and the follow-up's
+        call activity are closed (``collections.followup.action._collections_close_loop``)."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(_("Give the reason of the dispute."))
+        reason = reason.strip()
         for move in self:
-            if move.move_type not in ("out_invoice", "out_receipt"):
-                raise UserError(_("Only customer invoices can be disputed."))
+            if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
+                raise UserError(
+                    _("Only posted customer invoices can be disputed: %(move)s is not one.", move=move.display_name)
+                )
             if move.collections_in_dispute:
                 raise UserError(_("The invoice %(invoice)s is already in dispute.", invoice=move.name))
         disputes = self.env["collections.dispute"].create(
@@ -61,6 +105,12 @@ class AccountMove(models.Model):
             move.message_post(
                 body=_("Dispute opened: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
             )
+        instalments = self.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and line.balance > 0
+        )
+        self.env["collections.followup.action"]._collections_close_loop(
+            instalments, _("invoice in dispute (%(reason)s).", reason=reason)
+        )
         return disputes
 
     def _collections_clear_dispute(self, resolution=None):

@@ -1,3 +1,4 @@
+import re
 from collections import defaultdict
 
 from lxml import html
@@ -11,6 +12,9 @@ from odoo.tools.safe_eval import check_values
 from ..lib.money import to_decimal
 
 from .collections_level import ESCALATIONS
+
+# Commas or semicolons separate addresses, except inside a quoted name.
+_ADDRESS_SEPARATOR = re.compile(r"""[,;](?=(?:[^"]*"[^"]*")*[^"]*$)""")
 
 ACTION_STATES = [
     ("planned", "To Process"),
@@ -337,7 +341,9 @@ class CollectionsFollowupActionChannels(models.Model):
 
     def _email_addressees(self):
         """{action id: res.partner recordset}: the invoice contacts of the
-        partner when it has some with an e-mail, else the partner itself."""
+        partner when it has some with an e-mail, else the partner itself.
+        A partner's e-mail field may hold several addresses separated by
+        commas or semicolons: see ``_email_address_check``."""
         partners = self.partner_id
         invoice_contacts = self.env["res.partner"].sudo().search(
             [("parent_id", "in", partners.ids), ("type", "=", "invoice"), ("email", "!=", False)]
@@ -355,29 +361,16 @@ class CollectionsFollowupActionChannels(models.Model):
         if not actions:
             return
         addressees = actions._email_addressees()
-        normalized = {
-            partner.id: email_normalize(partner.email or "")
-            for recipients in addressees.values() for partner in recipients
-        }
-        blacklisted = set(
-            self.env["mail.blacklist"].sudo().search(
-                [("email", "in", [email for email in normalized.values() if email]), ("active", "=", True)]
-            ).mapped("email")
+        problem_of = self._email_recipient_problems(
+            self.env["res.partner"].union(*addressees.values())
         )
         sendable = defaultdict(lambda: self.browse())  # template -> actions
         recipients_by_action = {}
         for action in actions:
             good, problems = self.env["res.partner"], []
             for partner in addressees[action.id]:
-                email = normalized[partner.id]
-                if not partner.email:
-                    problems.append(_("%(partner)s has no e-mail address", partner=partner.display_name))
-                elif not email:
-                    problems.append(_("the e-mail address “%(email)s” of %(partner)s is invalid",
-                                      email=partner.email, partner=partner.display_name))
-                elif email in blacklisted:
-                    problems.append(_("the e-mail address “%(email)s” of %(partner)s is blacklisted",
-                                      email=partner.email, partner=partner.display_name))
+                if problem_of[partner.id]:
+                    problems.append(problem_of[partner.id])
                 else:
                     good |= partner
             if good:
@@ -516,28 +509,41 @@ class CollectionsFollowupActionChannels(models.Model):
     # -- activity -------------------------------------------------------
 
     def _schedule_activities(self, done_channels, counts):
+        """One activity per action, assigned to the level's choice (a given
+        user, the salesperson or the collector), else in this order to the
+        customer's collector, the salesperson, the company's default
+        collector, a collections manager (``_collections_activity_user``);
+        never to OdooBot or __system__. An action with nobody to assign gets
+        no activity, and says so in its channels."""
         if not self:
             return
         model_id = self.env["ir.model"]._get_id("res.partner")
-        values = []
+        values, scheduled = [], self.browse()
         for action in self:
             level, partner = action.level_id, action.partner_id
             if level.activity_user == "user":
-                user = level.activity_user_id
+                preferred = level.activity_user_id
             elif level.activity_user == "salesperson":
-                user = partner.user_id
+                preferred = partner.commercial_partner_id.user_id
             else:
-                user = action.collector_id
+                preferred = action.collector_id
+            user = action._collections_activity_user(preferred)
+            if not user:
+                done_channels[action.id].append(
+                    _("activity not scheduled: no collector, salesperson or default collector to assign")
+                )
+                continue
             values.append({
                 "res_model_id": model_id,
                 "res_id": partner.id,
                 "activity_type_id": level.activity_type_id.id,
                 "summary": level.activity_summary or level.name,
-                "user_id": (user or action.collector_id or action.user_id).id,
+                "user_id": user.id,
                 "date_deadline": action.date,
             })
+            scheduled |= action
         activities = self.env["mail.activity"].sudo().create(values)
-        for action, activity in zip(self, activities):
+        for action, activity in zip(scheduled, activities):
             action.activity_id = activity
             done_channels[action.id].append(_("activity “%(summary)s” scheduled", summary=activity.summary))
         counts["activities"] = counts.get("activities", 0) + len(activities)
@@ -574,3 +580,175 @@ class CollectionsFollowupActionChannels(models.Model):
                     done_channels[action.id].append(_("service suspended"))
                 if level.escalation:
                     done_channels[action.id].append(_("escalated"))
+
+    # -- assignment, addresses and closing the loop ---------------------
+
+    def _collections_activity_user(self, preferred=None):
+        """The user a follow-up activity of this action goes to: ``preferred``
+        when it can be assigned, else the customer's collector, else its
+        salesperson (``user_id`` of the commercial partner), else the
+        company's default collector, else the first collections manager of
+        the company. A user can be assigned when it is an active internal
+        user of the action's company and not OdooBot / __system__. Empty
+        recordset when nobody qualifies."""
+        self.ensure_one()
+        company = self.company_id
+        partner = self.partner_id.commercial_partner_id.sudo().with_company(company)
+        candidates = [
+            preferred,
+            self.collector_id,
+            partner.collections_responsible_id,
+            partner.user_id,
+            company.sudo().collections_default_collector_id,
+        ]
+        for user in candidates:
+            if user and self._collections_assignable(user.sudo(), company):
+                return user.sudo()
+        # Last resort, so the work is not lost: a collections manager of the company.
+        managers = self.env.ref("collections_followup.group_collections_manager").sudo().users.sorted("id")
+        return managers.filtered(lambda user: self._collections_assignable(user, company))[:1]
+
+    @api.model
+    def _collections_assignable(self, user, company):
+        """True when follow-up work of ``company`` may be assigned to ``user``:
+        an active internal user of that company, not OdooBot / __system__."""
+        robots = {self.env.ref("base.user_root").id}
+        public = self.env.ref("base.public_user", raise_if_not_found=False)
+        if public:
+            robots.add(public.id)
+        return bool(
+            user.active and not user.share and user.id not in robots and company in user.company_ids
+        )
+
+    @api.model
+    def _email_address_check(self, email_field):
+        """(normalized addresses, invalid pieces) of an e-mail field that may
+        hold several addresses separated by commas or semicolons, e.g.
+        "a@x.com; Name <b@x.com>". Each piece must be one valid address;
+        Odoo's mail sends to every address of a recipient's field."""
+        addresses, invalid = [], []
+        for piece in _ADDRESS_SEPARATOR.split(email_field or ""):
+            piece = piece.strip()
+            if not piece:
+                continue
+            address = email_normalize(piece)
+            if address:
+                if address not in addresses:
+                    addresses.append(address)
+            else:
+                invalid.append(piece)
+        return addresses, invalid
+
+    @api.model
+    def _email_recipient_problems(self, partners):
+        """{partner id: why the follow-up e-mail cannot go to that partner, or
+        False}. Every address of the partner's e-mail field (several may be
+        separated by commas or semicolons) must be valid and not blacklisted."""
+        checks = {partner.id: self._email_address_check(partner.email) for partner in partners}
+        blacklisted = set(
+            self.env["mail.blacklist"].sudo().search([
+                ("email", "in", [address for addresses, _invalid in checks.values() for address in addresses]),
+                ("active", "=", True),
+            ]).mapped("email")
+        )
+        problems = {}
+        for partner in partners:
+            addresses, invalid = checks[partner.id]
+            if not partner.email or not (addresses or invalid):
+                problems[partner.id] = _("%(partner)s has no e-mail address", partner=partner.display_name)
+            elif invalid:
+                problems[partner.id] = _("the e-mail address “%(email)s” of %(partner)s is invalid",
+                                         email=", ".join(invalid), partner=partner.display_name)
+            elif blacklisted.intersection(addresses):
+                problems[partner.id] = _("the e-mail address “%(email)s” of %(partner)s is blacklisted",
+                                         email=", ".join(sorted(blacklisted.intersection(addresses))),
+                                         partner=partner.display_name)
+            else:
+                problems[partner.id] = False
+        return problems
+
+    @api.model
+    def _collections_close_loop(self, move_lines, reason):
+        """A promise to pay, a dispute or a payment plan now covers the
+        receivable instalments ``move_lines``: stop what the follow-up still
+        has pending about them, so the customer is not chased for what was
+        just agreed.
+
+        - contacts still to process (state 'planned') whose instalments are
+          all covered (by ``move_lines``, another open promise, a dispute, or
+          paid since) are cancelled with ``reason``;
+        - queued e-mails (``mail.mail`` still 'outgoing') of follow-up actions
+          whose instalments are all covered are cancelled; the action is
+          cancelled too when that e-mail was all it did;
+        - the open activities the follow-up created for those customers (the
+          call to make) are marked done with ``reason`` as feedback.
+
+        Called by the promise and dispute creation; reusable by any later
+        agreement (payment plans). Returns {'actions_cancelled',
+        'emails_cancelled', 'activities_done'}: counts."""
+        result = {"actions_cancelled": 0, "emails_cancelled": 0, "activities_done": 0}
+        # sudo: the caller has just created the promise / dispute it was allowed
+        # to create; what is closed here is only the follow-up's own pending work
+        # (contacts, queued e-mails, activities) about the very same customers.
+        move_lines = move_lines.sudo().exists()
+        if not move_lines:
+            return result
+        Action = self.sudo()
+        for company in move_lines.company_id:
+            lines = move_lines.filtered(lambda line, company=company: line.company_id == company)
+            partners = lines.move_id.commercial_partner_id
+            actions = Action.search([
+                ("company_id", "=", company.id), ("partner_id", "in", partners.ids),
+                "|", ("state", "=", "planned"), ("mail_id.state", "=", "outgoing"),
+            ])
+            covered = set(lines.ids) | actions._collections_paused_line_ids()
+            actions = actions.filtered(
+                lambda action, covered=covered: set(action.line_ids.move_line_id.ids) <= covered
+            )
+            planned = actions.filtered(lambda action: action.state == "planned")
+            planned.write({"state": "cancelled", "failure_reason": reason})
+            result["actions_cancelled"] += len(planned)
+            mailed = actions.filtered(
+                lambda action: action.state != "cancelled" and action.mail_id.state == "outgoing"
+            )
+            mailed.mail_id.write({"state": "cancel", "failure_reason": reason})
+            result["emails_cancelled"] += len(mailed)
+            for action in mailed:
+                note = _("E-mail cancelled before it was sent: %(reason)s", reason=reason)
+                values = {"failure_reason": note}
+                if not (action.letter_state or action.sms_state or action.activity_id or action.credit_hold_set
+                        or action.service_suspended or action.escalation):
+                    values["state"] = "cancelled"
+                action.write(values)
+            activities = Action.search([
+                ("company_id", "=", company.id), ("partner_id", "in", partners.ids), ("activity_id", "!=", False),
+            ]).activity_id.filtered("active")
+            result["activities_done"] += len(activities)
+            if activities:
+                activities.action_feedback(feedback=reason)
+            if planned or mailed:
+                notes = []
+                for partner in (planned | mailed).partner_id:
+                    notes.append(self.env["collections.followup.run"]._note_values(partner, _(
+                        "Pending follow-up stopped: %(reason)s", reason=reason,
+                    )))
+                self.env["mail.message"].sudo().create(notes)
+        return result
+
+    def _collections_paused_line_ids(self):
+        """Ids of the instalments claimed by ``self`` that need no chasing
+        now: paid, in dispute, or covered by an open promise to pay."""
+        lines = self.line_ids.move_line_id.sudo()
+        paused = set(lines.filtered(lambda line: line.reconciled or line.move_id.collections_in_dispute).ids)
+        if lines:
+            self.env.cr.execute(
+                """
+                SELECT DISTINCT rel.account_move_line_id
+                  FROM account_move_line_collections_promise_rel rel
+                  JOIN collections_promise promise ON promise.id = rel.collections_promise_id
+                 WHERE promise.state = 'open' AND rel.account_move_line_id = ANY(%s)
+                """,
+                [lines.ids],
+            )
+            paused.update(row[0] for row in self.env.cr.fetchall())
+        return paused

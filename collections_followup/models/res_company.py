@@ -12,6 +12,12 @@ class ResCompany(models.Model):
         domain="[('company_id', '=', id)]",
         help="Applied to every customer of the company that has no policy of its own.",
     )
+    collections_default_collector_id = fields.Many2one(
+        "res.users",
+        string="Default Collector",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="Follow-up activities of a customer with neither a collector nor a salesperson go to this user.",
+    )
 
     def _create_collections_demo_invoices(self):
         """Demo data only: customer invoices of the demo company dated

@@ -7,3 +7,6 @@ class ResConfigSettings(models.TransientModel):
     collections_policy_id = fields.Many2one(
         related="company_id.collections_policy_id", readonly=False
     )
+    collections_default_collector_id = fields.Many2one(
+        related="company_id.collections_default_collector_id", readonly=False
+    )

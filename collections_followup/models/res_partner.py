@@ -1,6 +1,8 @@
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..lib import dunning
 from ..lib.money import round_money, to_decimal
@@ -359,29 +361,235 @@ class ResPartner(models.Model):
 
     def collections_log_contact(self, outcome, note=None, right_party_contact=False,
                                 promise_date=None, promise_amount=None, dispute_move_id=None,
-                                dispute_reason=None):
-        """Log a contact with this customer (XML-RPC friendly).
+                                dispute_reason=None, promise_line_ids=None):
+        """Log a contact with this customer (XML-RPC friendly), in the current company.
 
         :param outcome: 'promise', 'no_answer', 'refused', 'wrong_number', 'dispute' or 'other'
-        :param promise_date: ISO date, required with outcome 'promise'
-        :param promise_amount: amount promised, required with outcome 'promise'
-        :param dispute_move_id: invoice id, required with outcome 'dispute'
+        :param note: what was said (text)
+        :param right_party_contact: True when the person responsible for paying was reached
+        :param promise_date: ISO date (YYYY-MM-DD), today or later, required with outcome 'promise'
+        :param promise_amount: amount promised in the company currency, above 0 and at most
+            what the covered instalments owe (late charges included), required with outcome 'promise'
+        :param promise_line_ids: ids of the receivable instalments the promise covers (open
+            instalments of this customer in this company); by default every open instalment
+        :param dispute_move_id: id of a posted invoice of this customer in this company,
+            required with outcome 'dispute'
+        :param dispute_reason: why the invoice is contested, required with outcome 'dispute'
         :returns: {'action_id': int, 'promise_id': int or False, 'dispute_id': int or False}
+        :raises UserError / ValidationError: on any invalid argument, with the reason
         """
-        self.ensure_one()
-        wizard = self.env["collections.contact.wizard"].create({
-            "partner_id": self.commercial_partner_id.id,
-            "outcome": outcome,
-            "note": note or False,
-            "right_party_contact": right_party_contact,
-            "promise_date": promise_date or False,
-            "promise_amount": promise_amount or 0.0,
-            "dispute_move_id": dispute_move_id or False,
-            "dispute_reason": dispute_reason or False,
-        })
+        values = self._collections_contact_values(
+            outcome, note, right_party_contact, promise_date, promise_amount,
+            dispute_move_id, dispute_reason, promise_line_ids,
+        )
+        wizard = self.env["collections.contact.wizard"].create(values)
         action = wizard._log_contact()
         return {
             "action_id": action.id,
             "promise_id": action.promise_id.id or False,
             "dispute_id": wizard.dispute_id.id or False,
         }
+
+    # -- collections paths for collectors (no res.partner write right) -----
+
+    def _collections_contact_values(self, outcome, note, right_party_contact, promise_date, promise_amount,
+                                    dispute_move_id, dispute_reason, promise_line_ids):
+        """The contact wizard's values from ``collections_log_contact``'s
+        arguments, each checked (types as XML-RPC sends them, known outcome,
+        one customer, dates, amounts, ids of this customer and company)."""
+        partner = self._collections_single_customer()
+        self._collections_check_collector()
+        company = self.env.company
+        outcomes = dict(self.env["collections.followup.action"]._fields["outcome"]._description_selection(self.env))
+        if not isinstance(outcome, str) or outcome not in outcomes:
+            raise UserError(_("Unknown contact outcome %(outcome)s: use one of %(outcomes)s.",
+                              outcome=repr(outcome), outcomes=", ".join(outcomes)))
+        for label, text in ((_("note"), note), (_("dispute reason"), dispute_reason)):
+            if text not in (None, False) and not isinstance(text, str):
+                raise UserError(_("The %(label)s must be a text.", label=label))
+        if right_party_contact not in (None, False, True, 0, 1) or isinstance(right_party_contact, float):
+            raise UserError(_("right_party_contact must be true or false."))
+        values = {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "outcome": outcome,
+            "note": note or False,
+            "right_party_contact": bool(right_party_contact),
+        }
+        if outcome == "promise":
+            if promise_date in (None, False) or promise_amount in (None, False):
+                raise UserError(_("A promise to pay needs a date and a positive amount."))
+            Promise = self.env["collections.promise"]
+            values["promise_date"] = Promise._collections_parse_date(promise_date, fields.Date.context_today(self))
+            values["promise_amount"] = float(Promise._collections_parse_amount(promise_amount))
+            if promise_line_ids not in (None, False):
+                if not isinstance(promise_line_ids, (list, tuple)) or not promise_line_ids or not all(
+                    isinstance(line_id, int) and not isinstance(line_id, bool) and line_id > 0
+                    for line_id in promise_line_ids
+                ):
+                    raise UserError(_("promise_line_ids must be a list of instalment ids."))
+                lines = self.env["account.move.line"].sudo().browse(promise_line_ids)
+                if len(lines.exists()) != len(set(promise_line_ids)):
+                    raise UserError(_("Some instalments of the promise do not exist."))
+                Promise._collections_check_instalments(lines, partner, company, open_only=True)
+                values["move_line_ids"] = [fields.Command.set(lines.ids)]
+        elif promise_date not in (None, False) or promise_amount not in (None, False) or promise_line_ids:
+            raise UserError(_("A promised date or amount is only given with the outcome 'promise'."))
+        if outcome == "dispute":
+            if isinstance(dispute_move_id, bool) or not isinstance(dispute_move_id, int) or dispute_move_id <= 0:
+                raise UserError(_("A dispute needs the id of the disputed invoice, got %(value)s.",
+                                  value=repr(dispute_move_id)))
+            if not isinstance(dispute_reason, str) or not dispute_reason.strip():
+                raise UserError(_("A dispute needs the invoice and the reason."))
+            values["dispute_move_id"] = self._collections_own_invoice(dispute_move_id, partner, company).id
+            values["dispute_reason"] = dispute_reason.strip()
+        elif dispute_move_id not in (None, False) or dispute_reason not in (None, False):
+            raise UserError(_("A disputed invoice is only given with the outcome 'dispute'."))
+        return values
+
+    def _collections_single_customer(self):
+        """The commercial partner of ``self``, which must be exactly one
+        customer of the current company; a UserError otherwise."""
+        if len(self) != 1:
+            raise UserError(_("Choose exactly one customer (got %(count)s).", count=len(self)))
+        partner = self.commercial_partner_id
+        if partner.sudo().company_id and partner.sudo().company_id != self.env.company:
+            raise UserError(_("%(partner)s belongs to another company.", partner=partner.display_name))
+        return partner
+
+    @api.model
+    def _collections_own_invoice(self, move_id, partner, company):
+        """The posted customer invoice ``move_id`` of ``partner`` in
+        ``company``; a UserError otherwise (also when it does not exist)."""
+        # sudo: only read to check that it belongs to this customer and company
+        move = self.env["account.move"].sudo().browse(move_id).exists()
+        if (
+            not move
+            or move.commercial_partner_id != partner
+            or move.company_id != company
+        ):
+            raise UserError(_("The disputed invoice must be an invoice of %(partner)s in %(company)s.",
+                              partner=partner.display_name, company=company.name))
+        if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
+            raise UserError(_("Only posted customer invoices can be disputed: %(move)s is not one.",
+                              move=move.display_name))
+        return move
+
+    def _collections_check_collector(self):
+        """Collectors (Collections / User, implied by billing) act on
+        customers' follow-up settings; anyone else is refused."""
+        if not self.env.user.has_group("collections_followup.group_collections_user"):
+            raise AccessError(_("Only collectors can change a customer's follow-up."))
+        self.check_access("read")
+
+    def collections_postpone(self, date, reason=None):
+        """Leave these customers alone until ``date`` (XML-RPC friendly): the
+        follow-up run skips them until then and their contacts still to
+        process are cancelled. For collectors and billing users.
+
+        :param date: ISO date (YYYY-MM-DD) after today, at most a year ahead
+        :param reason: why (text, optional)
+        :returns: True
+        """
+        self._collections_check_collector()
+        if not self:
+            raise UserError(_("Choose the customers to postpone."))
+        try:
+            until = dunning.parse_date(date)
+        except ValueError:
+            raise UserError(_("Postpone until a date (YYYY-MM-DD), got %(value)s.", value=repr(date))) from None
+        today = fields.Date.context_today(self)
+        if until <= today:
+            raise UserError(_("Postpone to a date in the future."))
+        if until > today + timedelta(days=366):
+            raise UserError(_("Postpone by at most a year."))
+        if reason not in (None, False) and not isinstance(reason, str):
+            raise UserError(_("The reason must be a text."))
+        company = self.env.company
+        partners = self.commercial_partner_id
+        # sudo: a collector may postpone (README roles); only the company's
+        # "postponed until" value and the follow-up's own contacts are written.
+        partners.sudo().with_company(company).write({"collections_next_action_date": until})
+        planned = self.env["collections.followup.action"].sudo().search([
+            ("partner_id", "in", partners.ids), ("state", "=", "planned"), ("company_id", "=", company.id),
+        ])
+        planned.write({"state": "cancelled", "failure_reason": _("Postponed until %(date)s.", date=until)})
+        for partner in partners:
+            partner.sudo().message_post(
+                body=_("Follow-up postponed until %(date)s. %(reason)s", date=until, reason=reason or ""),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def collections_exclude(self, reason):
+        """Exclude these customers from the follow-up of the current company
+        (XML-RPC friendly): the run never chases them. For collectors and
+        billing users.
+
+        :param reason: why (text, required)
+        :returns: True
+        """
+        self._collections_check_collector()
+        if not self:
+            raise UserError(_("Choose the customers to exclude."))
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(_("Give the reason for excluding the customer from the follow-up."))
+        reason = reason.strip()
+        partners = self.commercial_partner_id
+        # sudo: a collector may exclude with a reason (README roles); only the
+        # two exclusion fields of the current company are written.
+        partners.sudo().with_company(self.env.company).write({
+            "collections_excluded": True, "collections_excluded_reason": reason,
+        })
+        for partner in partners:
+            partner.sudo().message_post(
+                body=_("Excluded from the follow-up: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
+            )
+        return True
+
+    def collections_include(self):
+        """Bring excluded customers back into the follow-up of the current
+        company (XML-RPC friendly). For collectors and billing users.
+
+        :returns: True
+        """
+        self._collections_check_collector()
+        partners = self.commercial_partner_id
+        # sudo: the reverse of collections_exclude, same two fields
+        partners.sudo().with_company(self.env.company).write({
+            "collections_excluded": False, "collections_excluded_reason": False,
+        })
+        for partner in partners:
+            partner.sudo().message_post(body=_("Back in the follow-up."), subtype_xmlid="mail.mt_note")
+        return True
+
+    def collections_set_policy(self, policy_id):
+        """Give these customers a collection policy of the current company
+        (XML-RPC friendly); False puts them back on the company's default.
+        For collectors and billing users.
+
+        :param policy_id: id of an active policy of the current company, or False
+        :returns: True
+        """
+        self._collections_check_collector()
+        if not self:
+            raise UserError(_("Choose the customers whose policy changes."))
+        company = self.env.company
+        policy = self.env["collections.policy"]
+        if policy_id not in (None, False):
+            if isinstance(policy_id, bool) or not isinstance(policy_id, int) or policy_id <= 0:
+                raise UserError(_("Give the id of a collection policy, got %(value)s.", value=repr(policy_id)))
+            # sudo: only read to check it is an active policy of this company
+            policy = policy.sudo().browse(policy_id).exists()
+            if not policy or not policy.active or policy.company_id != company:
+                raise UserError(_("Choose an active collection policy of %(company)s.", company=company.name))
+        partners = self.commercial_partner_id
+        # sudo: a collector may move a customer to another policy of the same
+        # company (README roles); only that company's policy field is written.
+        partners.sudo().with_company(company).write({"collections_policy_id": policy.id})
+        for partner in partners:
+            partner.sudo().message_post(
+                body=_("Collection policy: %(policy)s", policy=policy.name or _("company default")),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True

@@ -5,3 +5,5 @@ from . import test_credit_control
 from . import test_late_fees
 from . import test_late_fees_portal
 from . import test_receivable_truth
+from . import test_close_loop
+from . import test_collections_inputs

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .followup_common import FollowupCommon
@@ -122,3 +122,79 @@ class TestPromises(FollowupCommon):
         self.assertEqual(promise.tolerance_days, 2, "From the policy")
         self.assertIn("Promise to pay", self.customer.message_ids[0].body)
         self.assertEqual(self._run("2025-03-11")["partners_contacted"], 0, "Paused")
+
+
+@tagged("post_install", "-at_install")
+class TestPromiseCurrency(FollowupCommon):
+    """A promise is per currency: kept when its instalments are paid in full
+    (residual within the policy tolerance, in the company currency) or the
+    promised amount is reached in the promise's currency."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # 1 EUR = 5.00 in the company currency (as USD 1 = R$ 5 on a Brazilian company)
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2020-01-01", 0.2)])
+        cls.regua.tolerance_amount = 1.0
+
+    def _pay_in(self, invoice, amount, when, currency):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": amount, "payment_date": when, "currency_id": currency.id})._create_payments()
+
+    def _promise(self, amount, when="2025-03-05", date_promised="2025-03-12"):
+        with freeze_time(when):
+            result = self.customer.with_user(self.collector).collections_log_contact(
+                "promise", promise_date=date_promised, promise_amount=amount,
+            )
+        return self.env["collections.promise"].browse(result["promise_id"])
+
+    def test_foreign_invoice_paid_in_full_keeps_a_company_currency_promise(self):
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 300.0, currency=self.eur)
+        promise = self._promise(1500.0)
+        self.assertEqual(promise.currency_id, self.company.currency_id)
+        self._pay_in(invoice, 300.0, date(2025, 3, 10), self.eur)
+        self._run("2025-03-20")
+        self.assertEqual(promise.state, "kept", "Paid in full, whatever the promise's currency")
+
+    def test_paid_amount_is_converted_to_the_promise_currency(self):
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 300.0, currency=self.eur)
+        self._invoice(self.customer, date(2025, 3, 3), 500.0)
+        promise = self._promise(1000.0)
+        self._pay_in(invoice, 200.0, date(2025, 3, 10), self.eur)  # 1,000.00 in the company currency
+        with freeze_time("2025-03-11"):
+            self.assertEqual(promise.amount_paid, 1000.0)
+        self._run("2025-03-11")
+        self.assertEqual(promise.state, "kept", "Promised amount reached in the promise's currency")
+
+    def test_foreign_balance_compared_with_tolerance_in_company_currency(self):
+        settled = self._invoice(self.customer, date(2025, 3, 3), 300.0, currency=self.eur)
+        promise = self._promise(1500.0)
+        self._pay_in(settled, 299.85, date(2025, 3, 10), self.eur)  # EUR 0.15 = 0.75 left: within 1.00
+        self._run("2025-03-20")
+        self.assertEqual(promise.state, "kept")
+
+    def test_foreign_balance_above_tolerance_breaks(self):
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 300.0, currency=self.eur)
+        promise = self._promise(1500.0)
+        self._pay_in(invoice, 299.10, date(2025, 3, 10), self.eur)  # EUR 0.90 = 4.50 left: above 1.00
+        self._run("2025-03-20")
+        self.assertEqual(promise.state, "broken", "EUR 0.90 is 4.50 in the company currency, not 0.90")
+
+    def test_paying_the_amount_due_with_charges_keeps_the_promise(self):
+        self.regua.write({"fine_rate": 2.0, "monthly_interest_rate": 1.0})
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        with freeze_time("2025-03-05"):
+            claim = self.customer._collections_claim_lines()[0]
+        self.assertGreater(claim["updated_total"], 1000.0, "The e-mail's amount due includes the charges")
+        promise = self._promise(claim["updated_total"])
+        self._pay(invoice, claim["updated_total"], date(2025, 3, 10))
+        self._run("2025-03-20")
+        self.assertEqual(promise.state, "kept")
+
+    def test_promise_above_what_is_owed_is_refused(self):
+        self._invoice(self.customer, date(2025, 3, 3), 300.0, currency=self.eur)
+        with self.assertRaisesRegex(ValidationError, "more than what the instalments covered owe"), \
+                self.env.cr.savepoint():
+            self._promise(7500.0)  # 5x the debt of 1,500.00
+        self.assertFalse(self.env["collections.promise"].search([("partner_id", "=", self.customer.id)]))

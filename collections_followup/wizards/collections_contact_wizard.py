@@ -60,6 +60,8 @@ class CollectionsContactWizard(models.TransientModel):
         if not self.env.user.has_group("collections_followup.group_collections_user"):
             raise UserError(_("Only collectors can log contacts."))
         partner = self.partner_id.commercial_partner_id
+        if self.company_id not in self.env.companies:
+            raise UserError(_("Log the contact in a company you are working in."))
         promise = self.env["collections.promise"]
         if self.outcome == "promise":
             if not self.promise_date or self.promise_amount <= 0:
@@ -72,7 +74,11 @@ class CollectionsContactWizard(models.TransientModel):
                 lines = self.env["account.move.line"].browse([claim["line_id"] for claim in claims])
             if not lines:
                 raise UserError(_("%(partner)s has no open instalment to promise.", partner=partner.display_name))
-            promise = self.env["collections.promise"].sudo().create({
+            Promise = self.env["collections.promise"]
+            Promise._collections_check_instalments(lines, partner, self.company_id, open_only=True)
+            # sudo: the user is a collector (checked above); the promise is
+            # checked (instalments, amount, date) by collections.promise.create.
+            promise = Promise.sudo().create({
                 "partner_id": partner.id,
                 "company_id": self.company_id.id,
                 "date": self.promise_date,
@@ -85,9 +91,10 @@ class CollectionsContactWizard(models.TransientModel):
         if self.outcome == "dispute":
             if not self.dispute_move_id or not (self.dispute_reason or "").strip():
                 raise UserError(_("A dispute needs the invoice and the reason."))
-            if self.dispute_move_id.sudo().commercial_partner_id != partner:
-                raise UserError(_("The disputed invoice belongs to another customer."))
-            self.dispute_id = self.dispute_move_id.sudo()._collections_set_dispute(self.dispute_reason.strip())
+            partner._collections_own_invoice(self.dispute_move_id.id, partner, self.company_id)
+            self.dispute_id = self.env["collections.dispute"].browse(
+                self.dispute_move_id.collections_dispute_open(self.dispute_reason.strip())
+            )
         collector = partner.with_company(self.company_id).collections_responsible_id
         action = self.env["collections.followup.action"].sudo().create({
             "partner_id": partner.id,

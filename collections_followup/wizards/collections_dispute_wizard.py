@@ -14,13 +14,10 @@ class CollectionsDisputeWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        if not self.env.user.has_group("collections_followup.group_collections_user"):
-            raise UserError(_("Only collectors can set or clear disputes."))
-        move = self.move_id.sudo()
         if self.mode == "open":
             if not (self.reason or "").strip():
                 raise UserError(_("Give the reason of the dispute."))
-            move._collections_set_dispute(self.reason.strip())
+            self.move_id.collections_dispute_open(self.reason)
         else:
-            move._collections_clear_dispute(self.reason)
+            self.move_id.collections_dispute_close(self.reason or None)
         return {"type": "ir.actions.act_window_close"}

@@ -1,5 +1,4 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 
 class CollectionsPostponeWizard(models.TransientModel):
@@ -14,18 +13,5 @@ class CollectionsPostponeWizard(models.TransientModel):
 
     def action_postpone(self):
         self.ensure_one()
-        if self.date <= fields.Date.context_today(self):
-            raise UserError(_("Postpone to a date in the future."))
-        partners = self.partner_ids.commercial_partner_id
-        partners.sudo().write({"collections_next_action_date": self.date})
-        planned = self.env["collections.followup.action"].sudo().search([
-            ("partner_id", "in", partners.ids), ("state", "=", "planned"),
-            ("company_id", "=", self.env.company.id),
-        ])
-        planned.write({"state": "cancelled", "failure_reason": _("Postponed until %(date)s.", date=self.date)})
-        for partner in partners:
-            partner.sudo().message_post(
-                body=_("Follow-up postponed until %(date)s. %(reason)s", date=self.date, reason=self.reason or ""),
-                subtype_xmlid="mail.mt_note",
-            )
+        self.partner_ids.collections_postpone(self.date, self.reason or None)
         return {"type": "ir.actions.act_window_close"}

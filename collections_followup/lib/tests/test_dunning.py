@@ -573,3 +573,109 @@ def test_no_written_level_below_postpones():
     contact = contact_at(SAFE_LEVELS[2])
     safe, postponed = secure_contact(contact, SAFE_LEVELS, HARSH, {"bureau"}, [], date(2026, 3, 1), 10)
     assert safe is None and postponed.reason == NO_NOTICE
+# --- promises to pay: per currency, paid in full -----------------------------
+
+from lib.dunning import (
+    instalments_settled,
+    promise_amount_problem,
+    promise_paid_by_currency,
+)
+
+
+def test_promise_kept_when_settled_below_promised_amount():
+    # R$ 1,500 promised on a USD 300 invoice paid in full: kept, whatever the sums say.
+    assert promise_status(PROMISED, 2, date(2025, 3, 20), Decimal("1500"), Decimal("300"), settled=True) == "kept"
+    assert promise_status(PROMISED, 2, date(2025, 3, 20), Decimal("1500"), Decimal("300")) == "broken"
+
+
+def test_instalments_settled_compares_in_company_currency():
+    # USD 0.90 converted is R$ 4.50: above a R$ 1.00 tolerance, not settled.
+    assert not instalments_settled([Decimal("4.50")], Decimal("1.00"))
+    assert instalments_settled([Decimal("0.90"), Decimal("0")], Decimal("1.00"))
+    assert instalments_settled([0.0], 0)
+    assert not instalments_settled([], Decimal("1.00")), "nothing covered is not 'paid in full'"
+
+
+def test_promise_paid_by_currency_never_mixes_currencies():
+    paid = promise_paid_by_currency([
+        ("USD", Decimal("300"), Decimal("0")),
+        ("BRL", Decimal("1000"), Decimal("400")),
+        ("BRL", Decimal("200"), Decimal("200")),
+    ])
+    assert paid == {"USD": Decimal("300"), "BRL": Decimal("600")}
+
+
+def test_promise_paid_ignores_a_residual_that_grew():
+    paid = promise_paid_by_currency([("BRL", 100.0, 150.0), ("BRL", 100.0, 40.0)])
+    assert paid == {"BRL": Decimal("60.0")}
+
+
+@pytest.mark.parametrize(
+    "promised, owed, problem",
+    [
+        ("100", "100", None),
+        ("0.01", "100", None),
+        ("100.01", "100", "above_owed"),
+        ("500", "100", "above_owed"),
+        ("0", "100", "not_positive"),
+        ("-5", "100", "not_positive"),
+        ("NaN", "100", "not_positive"),
+        ("Infinity", "100", "not_positive"),
+    ],
+)
+def test_promise_amount_problem(promised, owed, problem):
+    assert promise_amount_problem(Decimal(promised), Decimal(owed)) == problem
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["BRL", "USD"]),
+            st.decimals(min_value=0, max_value=10**6, places=2),
+            st.decimals(min_value=0, max_value=10**6, places=2),
+        ),
+        max_size=20,
+    )
+)
+def test_promise_paid_properties(lines):
+    paid = promise_paid_by_currency(lines)
+    assert all(amount >= 0 for amount in paid.values())
+    for currency in paid:
+        assert paid[currency] <= sum(then for cur, then, _now in lines if cur == currency)
+
+
+# --- arguments as they come over XML-RPC ------------------------------------
+
+from lib.dunning import parse_amount, parse_date
+
+
+@pytest.mark.parametrize("value, expected", [
+    (1500, Decimal("1500")), (0.1, Decimal("0.1")), ("1500.50", Decimal("1500.50")), (" 7 ", Decimal("7")),
+    (Decimal("-3"), Decimal("-3")),
+])
+def test_parse_amount(value, expected):
+    assert parse_amount(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "abc", "", "nan", "NaN", "inf", "-Infinity", float("nan"), float("inf"), 1e308, True, False, None,
+    [1], {"a": 1}, "1,5",
+])
+def test_parse_amount_refuses(value):
+    with pytest.raises(ValueError):
+        parse_amount(value)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2026-02-28", date(2026, 2, 28)), (date(2026, 2, 28), date(2026, 2, 28)),
+])
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "x", "2026-02-30", "20260211", 20261122, True, None, "", datetime(2026, 1, 1), "2026-1-1", ["2026-01-01"],
+])
+def test_parse_date_refuses(value):
+    with pytest.raises(ValueError):
+        parse_date(value)
