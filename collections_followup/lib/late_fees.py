@@ -52,6 +52,12 @@ Monetary correction (correcao monetaria, only when ``correction_rates`` is set)
 
 Dispute periods are ``(start, end)`` pairs, inclusive. ``end=None`` means the
 dispute is still open.
+
+The definitions above are per day; ``ChargeCalculator`` evaluates them over
+the intervals between events (payments, dispute ends, index periods), so the
+cost of an instalment does not grow with its days late. The values are exact
+rationals rounded once, half-up: a charge that is exactly half a unit rounds
+up. ``tests/late_fees_reference.py`` keeps the day-by-day loop as the oracle.
 """
 
 from calendar import monthrange

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given, settings
@@ -18,6 +19,10 @@ from lib.late_fees import (
     validate_terms,
 )
 from lib.money import round_money
+from lib.tests.late_fees_reference import (
+    _reference_compute_charges,
+    _reference_exact_amounts,
+)
 
 STANDARD = FeeTerms(fine_rate=D(2), monthly_interest_rate=D(1))
 MONDAY = date(2026, 1, 12)
@@ -409,13 +414,6 @@ def test_terms_problems_give_codes_and_values_for_translation():
 # to the unit on every schedule. The one place they may differ is an exact half
 # unit that the 40-digit day loop misses by a hair (1/3000 is no finite decimal):
 # there the exact day-by-day values (in fractions) decide, rounded once, half-up.
-
-from fractions import Fraction  # noqa: E402
-
-from lib.tests.late_fees_reference import (  # noqa: E402
-    _reference_compute_charges,
-    _reference_exact_amounts,
-)
 
 CENTS = D("0.01")
 
