@@ -215,21 +215,29 @@ class ChargeCalculator:
         self.as_of = as_of
         self.holidays = holidays
         self.weekend = weekend
-        self._valid_terms = {}  # id(terms) -> terms (kept alive so the id stays unique)
+        self._terms = {}  # id(terms) -> (terms, its Decimal rates): checked terms, kept alive
         self._deadlines = {}
         self._periods = {}  # (due date, id(rates)) -> (rates, [(end, days, rate / 100 / days)])
 
     def charges(self, amount, due_date, payments, terms, rounding=Decimal("0.01"),
                 dispute_periods=()):
         """The ``Charges`` of one instalment on ``as_of`` (see ``compute_charges``)."""
-        if self._valid_terms.get(id(terms)) is not terms:
+        checked = self._terms.get(id(terms))
+        if checked is None or checked[0] is not terms:
             problems = validate_terms(terms)
             if problems:
                 raise ValueError(" ".join(problems))
-            self._valid_terms[id(terms)] = terms
+            fine_rate = to_decimal(terms.fine_rate)
+            cap = None if terms.fine_cap_rate is None else to_decimal(terms.fine_cap_rate)
+            checked = self._terms[id(terms)] = (
+                terms,
+                fine_rate if cap is None else min(fine_rate, cap),
+                cap is not None and cap < fine_rate,
+                to_decimal(terms.monthly_interest_rate),
+            )
         with localcontext(_EXACT):
             return self._charges(amount, due_date, payments, terms, to_decimal(rounding),
-                                 dispute_periods)
+                                 dispute_periods, *checked[1:])
 
     def _deadline(self, due_date, grace_days):
         key = (due_date, grace_days)
@@ -258,7 +266,8 @@ class ChargeCalculator:
             periods.append((end, days, rate / (100 * days)))
         return periods[k]
 
-    def _charges(self, amount, due_date, payments, terms, unit, dispute_periods):
+    def _charges(self, amount, due_date, payments, terms, unit, dispute_periods,
+                 fine_rate_applied, capped, interest_rate):
         as_of = self.as_of
         amount = to_decimal(amount)
         if amount < 0:
@@ -272,9 +281,6 @@ class ChargeCalculator:
                 paid_by_day[day] = paid_by_day.get(day, ZERO) + paid
         residual = max(ZERO, amount - sum(paid_by_day.values(), ZERO))
 
-        fine_rate = to_decimal(terms.fine_rate)
-        cap = None if terms.fine_cap_rate is None else to_decimal(terms.fine_cap_rate)
-        fine_rate_applied = fine_rate if cap is None else min(fine_rate, cap)
         deadline = self._deadline(due_date, terms.grace_days)
         fine = interest = correction = ZERO
         days_late = 0
@@ -289,13 +295,15 @@ class ChargeCalculator:
                 if day <= deadline:
                     paid_by_deadline += paid
             if amount - paid_by_deadline > 0:
-                disputes = _merge_disputes(dispute_periods, due_date, as_of)
+                disputes = _merge_disputes(dispute_periods, due_date, as_of) if dispute_periods else ()
                 balance = amount - paid_by_due  # > 0: the due date is not after the deadline
-                if not any(start <= as_of <= end for start, end in disputes):
+                if not _in_disputes(as_of, disputes):
                     fine = fine_rate_applied / 100 * balance
+                if len(later) > 1:
+                    later.sort()
                 interest, correction, settled_on = self._accrual(
-                    balance, due_date, sorted(later), terms, disputes)
-                interest = interest * to_decimal(terms.monthly_interest_rate) / 3000
+                    balance, due_date, later, terms, disputes)
+                interest = interest * interest_rate / 3000
                 days_late = (settled_on - due_date).days
 
         fine, interest, correction = (_round_exact(value, unit) for value in (fine, interest, correction))
@@ -310,7 +318,7 @@ class ChargeCalculator:
             updated_total=residual + total,
             days_late=days_late,
             fine_rate_applied=fine_rate_applied,
-            capped=cap is not None and cap < fine_rate,
+            capped=capped,
         )
 
     def _accrual(self, balance, due_date, later, terms, disputes):
@@ -397,7 +405,9 @@ _DAY = timedelta(days=1)
 
 def _round_exact(value, unit):
     """``value`` (at least 0) rounded half-up to ``unit``, as its exact value would be."""
-    units = (max(ZERO, value) / unit).quantize(_TIE_QUANTUM).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if value <= 0:
+        return ZERO * unit
+    units = (value / unit).quantize(_TIE_QUANTUM).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return units * unit
 
 
@@ -418,7 +428,10 @@ def _merge_disputes(dispute_periods, due_date, as_of):
 
 
 def _in_disputes(day, disputes):
-    return any(start <= day <= end for start, end in disputes)
+    for start, end in disputes:
+        if start <= day <= end:
+            return True
+    return False
 
 
 def charges_to_invoice(accrued, invoiced=None, waived=None, rounding=Decimal("0.01")):
