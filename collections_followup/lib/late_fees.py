@@ -52,14 +52,28 @@ Monetary correction (correcao monetaria, only when ``correction_rates`` is set)
 
 Dispute periods are ``(start, end)`` pairs, inclusive. ``end=None`` means the
 dispute is still open.
+
+The definitions above are per day; ``ChargeCalculator`` evaluates them over
+the intervals between events (payments, dispute ends, index periods), so the
+cost of an instalment does not grow with its days late. The values are exact
+rationals rounded once, half-up: a charge that is exactly half a unit rounds
+up. ``tests/late_fees_reference.py`` keeps the day-by-day loop as the oracle.
 """
 
 from calendar import monthrange
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal, localcontext
-from itertools import count
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 from .money import ZERO, round_money, to_decimal
 from .workdays import WEEKEND, next_working_day
@@ -180,15 +194,84 @@ def compute_charges(
     ``(date, amount)`` reductions (payments and reconciled credit notes) in any
     order. ``dispute_periods`` holds inclusive ``(start, end_or_None)`` pairs.
     Raises ``ValueError`` when the terms are invalid or an amount is negative.
+    To compute many instalments on the same day, use one ``ChargeCalculator``.
     """
-    problems = validate_terms(terms)
-    if problems:
-        raise ValueError(" ".join(problems))
-    if to_decimal(amount) < 0:
-        raise ValueError("the instalment amount must not be negative")
-    with localcontext() as context:
-        context.prec = _PRECISION
+    return ChargeCalculator(as_of, holidays, weekend).charges(
+        amount, due_date, payments, terms, rounding, dispute_periods)
+
+
+class ChargeCalculator:
+    """Late charges of many instalments on the same day ``as_of``.
+
+    The work per instalment is proportional to its events (payments, dispute
+    starts and ends, index months), not to its days late: between two events
+    the balance, the dispute state and the index rate are constant, so the
+    days of that interval are summed in closed form (an arithmetic series).
+    Terms, payment deadlines and index periods are checked or built once per
+    calculator.
+    """
+
+    def __init__(self, as_of, holidays=frozenset(), weekend=WEEKEND):
+        self.as_of = as_of
+        self.holidays = holidays
+        self.weekend = weekend
+        self._terms = {}  # id(terms) -> (terms, its Decimal rates): checked terms, kept alive
+        self._deadlines = {}
+        self._periods = {}  # (due date, id(rates)) -> (rates, [(end, days, rate / 100 / days)])
+
+    def charges(self, amount, due_date, payments, terms, rounding=Decimal("0.01"),
+                dispute_periods=()):
+        """The ``Charges`` of one instalment on ``as_of`` (see ``compute_charges``)."""
+        checked = self._terms.get(id(terms))
+        if checked is None or checked[0] is not terms:
+            problems = validate_terms(terms)
+            if problems:
+                raise ValueError(" ".join(problems))
+            fine_rate = to_decimal(terms.fine_rate)
+            cap = None if terms.fine_cap_rate is None else to_decimal(terms.fine_cap_rate)
+            checked = self._terms[id(terms)] = (
+                terms,
+                fine_rate if cap is None else min(fine_rate, cap),
+                cap is not None and cap < fine_rate,
+                to_decimal(terms.monthly_interest_rate),
+            )
+        with localcontext(_EXACT):
+            return self._charges(amount, due_date, payments, terms, to_decimal(rounding),
+                                 dispute_periods, *checked[1:])
+
+    def _deadline(self, due_date, grace_days):
+        key = (due_date, grace_days)
+        deadline = self._deadlines.get(key)
+        if deadline is None:
+            deadline = self._deadlines[key] = payment_deadline(
+                due_date, grace_days, self.holidays, self.weekend)
+        return deadline
+
+    def _period_list(self, due_date, rates):
+        """The correction periods of ``due_date``, built on demand by ``_period``."""
+        key = (due_date, id(rates))
+        entry = self._periods.get(key)
+        if entry is None or entry[0] is not rates:
+            entry = self._periods[key] = (rates, [])
+        return entry[1]
+
+    @staticmethod
+    def _period(periods, due_date, rates, k):
+        """Period ``k`` of ``due_date``: (end day, days, rate per counted day)."""
+        while len(periods) <= k:
+            start = _add_months(due_date, len(periods))
+            end = _add_months(due_date, len(periods) + 1)
+            days = (end - start).days
+            rate = to_decimal(rates.get((start.year, start.month), 0))
+            periods.append((end, days, rate / (100 * days)))
+        return periods[k]
+
+    def _charges(self, amount, due_date, payments, terms, unit, dispute_periods,
+                 fine_rate_applied, capped, interest_rate):
+        as_of = self.as_of
         amount = to_decimal(amount)
+        if amount < 0:
+            raise ValueError("the instalment amount must not be negative")
         paid_by_day = {}
         for day, paid in payments:
             paid = to_decimal(paid)
@@ -196,48 +279,36 @@ def compute_charges(
                 raise ValueError("a payment must not be negative")
             if day <= as_of:
                 paid_by_day[day] = paid_by_day.get(day, ZERO) + paid
-        disputes = [(start, end or as_of) for start, end in dispute_periods]
         residual = max(ZERO, amount - sum(paid_by_day.values(), ZERO))
 
-        def open_after(last_day):
-            paid = sum((p for day, p in paid_by_day.items() if day <= last_day), ZERO)
-            return max(ZERO, amount - paid)
-
-        def in_dispute(day):
-            return any(start <= day <= end for start, end in disputes)
-
-        fine_rate = to_decimal(terms.fine_rate)
-        cap = None if terms.fine_cap_rate is None else to_decimal(terms.fine_cap_rate)
-        fine_rate_applied = fine_rate if cap is None else min(fine_rate, cap)
-        deadline = payment_deadline(due_date, terms.grace_days, holidays, weekend)
-        late = as_of > deadline and open_after(deadline) > 0
-
+        deadline = self._deadline(due_date, terms.grace_days)
         fine = interest = correction = ZERO
         days_late = 0
-        if late:
-            if not in_dispute(as_of):
-                fine = fine_rate_applied / 100 * open_after(due_date)
-            balance = open_after(due_date)
-            factors = _correction_factors(due_date, terms.correction_rates, in_dispute)
-            interest_base = ZERO  # sum of balance_d x F(d) over the accruing days
-            day, factor = due_date, Decimal(1)
-            while balance > 0 and day < as_of:
-                day += timedelta(days=1)
-                factor = next(factors)
-                if not in_dispute(day):
-                    interest_base += balance * factor
-                settled = min(balance, paid_by_day.get(day, ZERO))
-                correction += settled * (factor - 1)
-                balance -= settled
-            correction += balance * (factor - 1)
-            interest = interest_base * to_decimal(terms.monthly_interest_rate) / 3000
-            days_late = (day - due_date).days
+        if as_of > deadline:
+            paid_by_due = paid_by_deadline = ZERO
+            later = []  # payments after the due date, up to as_of
+            for day, paid in paid_by_day.items():
+                if day <= due_date:
+                    paid_by_due += paid
+                else:
+                    later.append((day, paid))
+                if day <= deadline:
+                    paid_by_deadline += paid
+            if amount - paid_by_deadline > 0:
+                disputes = _merge_disputes(dispute_periods, due_date, as_of) if dispute_periods else ()
+                balance = amount - paid_by_due  # > 0: the due date is not after the deadline
+                if not _in_disputes(as_of, disputes):
+                    fine = fine_rate_applied / 100 * balance
+                if len(later) > 1:
+                    later.sort()
+                interest, correction, settled_on = self._accrual(
+                    balance, due_date, later, terms, disputes)
+                interest = interest * interest_rate / 3000
+                days_late = (settled_on - due_date).days
 
-        fine, interest, correction = (
-            round_money(max(ZERO, value), rounding) for value in (fine, interest, correction)
-        )
+        fine, interest, correction = (_round_exact(value, unit) for value in (fine, interest, correction))
         total = fine + interest + correction
-        residual = round_money(residual, rounding)
+        residual = round_money(residual, unit)
         return Charges(
             fine=fine,
             interest=interest,
@@ -247,8 +318,120 @@ def compute_charges(
             updated_total=residual + total,
             days_late=days_late,
             fine_rate_applied=fine_rate_applied,
-            capped=cap is not None and cap < fine_rate,
+            capped=capped,
         )
+
+    def _accrual(self, balance, due_date, later, terms, disputes):
+        """Return ``(interest base, correction, settlement day)`` of a late instalment.
+
+        The interest base is the sum of ``balance_d x F(d)`` over the days
+        ``d`` that accrue (see the module docstring); the correction is
+        unrounded. The days from the due date to the settlement day are cut
+        at every event: a payment (the balance changes the next day), a
+        dispute start or end (whether days accrue) and a period end of the
+        index (its rate). Within a piece of ``n`` accruing days of period
+        ``k`` whose counted days go from ``c + 1`` to ``c + n``::
+
+            sum of F = P_k x (n + s_k x (n x c + n x (n + 1) / 2)),
+            s_k = rate_k / 100 / days_in_period_k
+        """
+        as_of = self.as_of
+        settled_on = as_of
+        settlements = {}
+        left = balance
+        for day, paid in later:
+            settled = min(left, paid)
+            settlements[day] = settled
+            left -= settled
+            if left <= 0:
+                settled_on = day
+                break
+        cuts = set(settlements)
+        cuts.add(settled_on)
+        for start, end in disputes:
+            if due_date < start - _DAY < settled_on:
+                cuts.add(start - _DAY)
+            if due_date < end < settled_on:
+                cuts.add(end)
+        cuts = sorted(cuts)
+
+        rates = terms.correction_rates or None
+        base = correction = ZERO
+        if rates is None:
+            current = due_date
+            for cut in cuts:
+                if not _in_disputes(cut, disputes):
+                    base += balance * (cut - current).days
+                current = cut
+                balance -= settlements.get(cut, ZERO)
+            return base, correction, settled_on
+
+        periods = self._period_list(due_date, rates)
+        k = 0
+        period_end, _days, slope = self._period(periods, due_date, rates, 0)
+        compounded = Decimal(1)  # P_k
+        counted = 0  # days of period k counted so far
+        current = due_date
+        for cut in cuts:
+            while current < cut:
+                stop = min(cut, period_end)
+                if not _in_disputes(stop, disputes):
+                    n = (stop - current).days
+                    base += balance * compounded * (n + slope * (n * counted + n * (n + 1) // 2))
+                    counted += n
+                current = stop
+                if current == period_end and current < cut:
+                    compounded *= 1 + slope * counted
+                    k, counted = k + 1, 0
+                    period_end, _days, slope = self._period(periods, due_date, rates, k)
+            factor = compounded * (1 + slope * counted)  # F(cut)
+            settled = settlements.get(cut, ZERO)
+            correction += settled * (factor - 1)
+            balance -= settled
+            if current == period_end:
+                compounded, k, counted = factor, k + 1, 0
+                period_end, _days, slope = self._period(periods, due_date, rates, k)
+        correction += balance * (compounded * (1 + slope * counted) - 1)
+        return base, correction, settled_on
+
+
+# Exact enough to be exact: 120 digits carry every value far beyond the
+# rounding unit, and a result within 1e-50 unit of a half unit is that half
+# unit (the rational charges cannot come that close to it without being it).
+_EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+_TIE_QUANTUM = Decimal("1e-50")
+_DAY = timedelta(days=1)
+
+
+def _round_exact(value, unit):
+    """``value`` (at least 0) rounded half-up to ``unit``, as its exact value would be."""
+    if value <= 0:
+        return ZERO * unit
+    units = (value / unit).quantize(_TIE_QUANTUM).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return units * unit
+
+
+def _merge_disputes(dispute_periods, due_date, as_of):
+    """The dispute periods as sorted, disjoint, inclusive ``(start, end)`` pairs
+    (an open end is ``as_of``), limited to the days after the due date."""
+    periods = sorted((max(start, due_date + _DAY), min(end or as_of, as_of))
+                     for start, end in dispute_periods)
+    merged = []
+    for start, end in periods:
+        if start > end:
+            continue
+        if merged and start <= merged[-1][1] + _DAY:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _in_disputes(day, disputes):
+    for start, end in disputes:
+        if start <= day <= end:
+            return True
+    return False
 
 
 def charges_to_invoice(accrued, invoiced=None, waived=None, rounding=Decimal("0.01")):
@@ -279,25 +462,3 @@ def _add_months(day, months):
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
-
-
-def _correction_factors(due_date, correction_rates, in_dispute):
-    """Yield the correction factor F(d) for every day d = due_date + 1, due_date + 2, ..."""
-    if correction_rates is None:
-        while True:
-            yield Decimal(1)
-    compounded = Decimal(1)  # P_k: the factor reached at the start of period k
-    for k in count():
-        start, end = _add_months(due_date, k), _add_months(due_date, k + 1)
-        rate = to_decimal(correction_rates.get((start.year, start.month), 0))
-        period_days = (end - start).days
-        counted = 0
-        factor = compounded
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            if not in_dispute(day):
-                counted += 1
-                factor = compounded * (1 + rate * counted / (100 * period_days))
-            yield factor
-        compounded = factor

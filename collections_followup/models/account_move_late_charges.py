@@ -101,7 +101,8 @@ class AccountMove(models.Model):
     def collections_late_charges(self, as_of=None):
         """Late charges of these invoices' instalments on ``as_of``.
 
-        :param as_of: ISO date string (or date); today when empty.
+        :param as_of: ISO date string (or date); today when empty; a day ahead
+            is a preview (up to five years).
         :return: a list with one dict per invoice: ``invoice_id``, ``name``,
             ``partner_id``, ``currency``, ``as_of`` (ISO), the invoice totals
             ``fine``, ``interest``, ``correction``, ``total``, ``residual``,
@@ -114,7 +115,7 @@ class AccountMove(models.Model):
             Amounts are floats in the invoice's currency, rounded to it.
         """
         lines = self.env["account.move.line"]
-        as_of = lines._collections_as_of(as_of)
+        as_of = lines._collections_as_of(as_of, future=True)
         charges = self.line_ids._collections_late_charges(as_of)
         result = []
         for move in self:
@@ -144,7 +145,9 @@ class AccountMove(models.Model):
         one customer invoice per partner and currency; the policy must invoice
         charges ("on demand" or "on payment").
 
-        :param as_of: ISO date string (or date); today when empty.
+        :param as_of: ISO date string (or date), not after today; today when
+            empty. Invoicing the same customer twice at the same moment
+            charges once (see ``collections.charge._collections_lock_customers``).
         :return: ids of the created charge invoices (list of int, empty when
             nothing is left to invoice).
         """

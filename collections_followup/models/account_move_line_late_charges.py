@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from datetime import date, datetime, timedelta
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
@@ -10,6 +11,8 @@ from ..lib.money import ZERO, round_money, to_decimal
 _logger = logging.getLogger(__name__)
 
 CHARGE_COMPONENTS = ("fine", "interest", "correction")  # one charge invoice line each
+AS_OF_MIN = date(2000, 1, 1)  # no earlier day makes sense for charges (nor for the index)
+AS_OF_MAX_AHEAD = timedelta(days=366 * 5)  # how far a preview may look ahead
 
 
 def _flatten_plan(plan):
@@ -74,14 +77,18 @@ class AccountMoveLine(models.Model):
             to invoice; ``due_date`` is an ISO date. Lines that are not posted
             receivable debits (instalments) are left out.
         """
-        as_of = self._collections_as_of(as_of)
+        as_of = self._collections_as_of(as_of, future=True)
         computed = self._collections_compute_charges(as_of)
-        charged = self.browse(list(computed))._collections_charged_amounts()
+        charged = self._collections_charged_amounts(computed)
         result = {}
+        charges_to_invoice = late_fees.charges_to_invoice
         for line_id, info in computed.items():
-            charges, currency = info["charges"], info["currency"]
+            charges = info["charges"]
             invoiced, waived = charged[line_id]["invoiced"], charged[line_id]["waived"]
-            to_invoice = late_fees.charges_to_invoice(charges, invoiced, waived, info["rounding"])
+            if invoiced or waived:
+                to_invoice = sum(charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO)
+            else:
+                to_invoice = charges.total
             result[line_id] = {
                 "fine": float(charges.fine),
                 "interest": float(charges.interest),
@@ -92,133 +99,241 @@ class AccountMoveLine(models.Model):
                 "days_late": charges.days_late,
                 "fine_rate_applied": float(charges.fine_rate_applied),
                 "capped": charges.capped,
-                "currency": currency.name,
-                "due_date": fields.Date.to_string(info["due_date"]),
+                "currency": info["currency"].name,
+                "due_date": info["due_date"].isoformat(),
                 "invoiced": float(sum(invoiced.values(), ZERO)),
                 "waived": float(sum(waived.values(), ZERO)),
-                "to_invoice": float(sum(to_invoice.values(), ZERO)),
+                "to_invoice": float(to_invoice),
             }
         return result
 
     # --- gathering ------------------------------------------------------------
     @api.model
-    def _collections_as_of(self, as_of):
-        if not as_of:
+    def _collections_as_of(self, as_of, future=False):
+        """``as_of`` as a date: today (user's timezone) when empty, else a date
+        or an ISO ``YYYY-MM-DD`` string from 2000-01-01 on. A day after today
+        is refused unless ``future`` (a preview may look ahead; invoicing may
+        not). Anything else (numbers, lists, booleans, text) is a UserError,
+        as the value may come straight from an RPC call."""
+        if as_of is None or as_of is False or as_of == "":
             return fields.Date.context_today(self)
-        try:
-            return fields.Date.to_date(as_of)
-        except ValueError:
-            raise UserError(_("“%(date)s” is not a date (expected YYYY-MM-DD).", date=as_of)) from None
+        day = None
+        if isinstance(as_of, datetime):
+            day = as_of.date()
+        elif isinstance(as_of, date):
+            day = as_of
+        elif isinstance(as_of, str) and len(as_of) == 10:
+            try:
+                day = date.fromisoformat(as_of)
+            except ValueError:
+                day = None
+        if day is None:
+            raise UserError(_("“%(date)s” is not a date (expected YYYY-MM-DD).", date=as_of))
+        today = fields.Date.context_today(self)
+        if day < AS_OF_MIN:
+            raise UserError(_("Late charges are computed from %(first)s on, not on %(date)s.",
+                              first=AS_OF_MIN.isoformat(), date=day.isoformat()))
+        if day > today and not future:
+            raise UserError(_("Late charges cannot be invoiced ahead of time: %(date)s is after today "
+                              "(%(today)s).", date=day.isoformat(), today=today.isoformat()))
+        if day > today + AS_OF_MAX_AHEAD:
+            raise UserError(_("%(date)s is too far ahead: late charges can be previewed up to %(last)s.",
+                              date=day.isoformat(), last=(today + AS_OF_MAX_AHEAD).isoformat()))
+        return day
 
     def _collections_instalments(self):
         """The posted receivable debit lines (instalments) of ``self``."""
-        return self.filtered(
-            lambda line: line.parent_state == "posted"
-            and line.account_id.account_type == "asset_receivable"
-            and line.balance > 0
-        )
+        rows = self._collections_instalment_rows()
+        return self.browse([row[0] for row in rows])
+
+    def _collections_instalment_rows(self):
+        """One SQL query for the instalments of ``self`` (posted receivable
+        debits): ``(id, move id, company id, commercial partner id, currency
+        id, amount, due date, is a charge invoice)``. ``amount`` is in the
+        line's currency when it differs from the company's (``currency id``
+        is then the line's), else in the company's; the due date is the
+        line's maturity, else the invoice's due date, else its date."""
+        ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
+        if not ids:
+            return []
+        self.env["account.move.line"].flush_model([
+            "move_id", "company_id", "partner_id", "currency_id", "amount_currency", "balance",
+            "date_maturity", "date", "parent_state", "account_id"])
+        self.env["account.move"].flush_model(["invoice_date_due", "collections_is_charge_invoice"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["res.company"].flush_model(["currency_id"])
+        self.env.cr.execute("""
+            SELECT line.id, line.move_id, line.company_id,
+                   COALESCE(partner.commercial_partner_id, line.partner_id),
+                   CASE WHEN line.currency_id != company.currency_id
+                        THEN line.currency_id ELSE company.currency_id END,
+                   CASE WHEN line.currency_id != company.currency_id
+                        THEN line.amount_currency ELSE line.balance END,
+                   COALESCE(line.date_maturity, move.invoice_date_due, line.date),
+                   COALESCE(move.collections_is_charge_invoice, FALSE)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+              JOIN res_company company ON company.id = line.company_id
+         LEFT JOIN res_partner partner ON partner.id = line.partner_id
+             WHERE line.id = ANY(%s)
+               AND line.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND line.balance > 0
+          ORDER BY line.id
+        """, [ids])
+        return self.env.cr.fetchall()
 
     def _collections_compute_charges(self, as_of):
         """{line id: {'charges': lib Charges, 'currency', 'rounding', 'due_date',
         'policy', 'line'}} for the instalments of ``self`` on ``as_of``.
 
-        Everything is read in sudo, a few queries for the whole recordset:
-        the caller's right to see the instalments was checked by reading them.
+        Set-based: a few SQL queries for the whole recordset, read in sudo
+        (the caller's right to see the instalments was checked by reading
+        them), and one lib ``ChargeCalculator`` per company calendar.
         """
-        instalments = self._collections_instalments().sudo()
-        if not instalments:
+        rows = self._collections_instalment_rows()
+        if not rows:
             return {}
-        payments = instalments._collections_payments()
-        disputes = instalments.move_id._collections_dispute_periods()
-        due_dates = {line.id: line.date_maturity or line.move_id.invoice_date_due or line.date
-                     for line in instalments}
-        calendars = {
-            company.id: company._collections_working_days_for(due_dates.values(), as_of)
-            for company in instalments.company_id
-        }
-        terms = instalments._collections_terms()
+        sudo = self.sudo()
+        line_ids = [row[0] for row in rows]
+        payments = sudo.browse(line_ids)._collections_payments(rows)
+        disputes = sudo._collections_dispute_periods_sql({row[1] for row in rows})
+        terms = sudo.browse(line_ids)._collections_terms(rows)
+        currencies = {currency.id: currency for currency in self.env["res.currency"].browse(
+            {row[4] for row in rows}).sudo()}
+        roundings = {currency_id: to_decimal(currency.rounding) for currency_id, currency in currencies.items()}
+        calculators = {}
+        for company in self.env["res.company"].browse({row[2] for row in rows}).sudo():
+            holidays, weekend = company._collections_working_days_for(
+                [row[6] for row in rows if row[2] == company.id], as_of)
+            calculators[company.id] = late_fees.ChargeCalculator(as_of, holidays, weekend)
+        no_payments, no_disputes = (), ()
         result = {}
-        for line in instalments:
-            foreign = line.currency_id != line.company_currency_id
-            currency = line.currency_id if foreign else line.company_currency_id
-            amount = line.amount_currency if foreign else line.balance
-            rounding = to_decimal(currency.rounding)
-            policy, line_terms = terms[line.id]
-            holidays, weekend = calendars[line.company_id.id]
+        for line_id, move_id, company_id, _partner_id, currency_id, amount, due_date, _is_charge in rows:
+            policy, line_terms = terms[line_id]
             try:
-                charges = late_fees.compute_charges(
-                    amount, due_dates[line.id], payments[line.id], as_of, line_terms,
-                    rounding=rounding, holidays=holidays, weekend=weekend,
-                    dispute_periods=disputes.get(line.move_id.id, ()),
+                charges = calculators[company_id].charges(
+                    amount, due_date, payments.get(line_id, no_payments), line_terms,
+                    roundings[currency_id], disputes.get(move_id, no_disputes),
                 )
             except ValueError as error:
+                move = self.env["account.move"].sudo().browse(move_id)
                 raise UserError(_("The late charges of %(invoice)s cannot be computed: %(error)s",
-                                  invoice=line.move_id.display_name, error=error)) from None
-            result[line.id] = {
-                "charges": charges, "currency": currency, "rounding": rounding,
-                "due_date": due_dates[line.id], "policy": policy, "line": line,
+                                  invoice=move.display_name, error=error)) from None
+            result[line_id] = {
+                "charges": charges, "currency": currencies[currency_id], "rounding": roundings[currency_id],
+                "due_date": due_date, "policy": policy, "line_id": line_id, "company_id": company_id,
+                "partner_id": _partner_id,
             }
         return result
 
-    def _collections_payments(self):
-        """{line id: [(date, Decimal amount in the line's currency)]}: the
-        partial reconciliations that reduce each instalment, dated by their
-        credit line (the payment or credit note)."""
+    def _collections_payments(self, rows=None):
+        """{line id: [(date, amount in the line's currency)]}: the partial
+        reconciliations that reduce each instalment, dated by their credit
+        line (the payment or credit note). One SQL query; ``rows`` are the
+        ``_collections_instalment_rows`` of ``self`` when the caller has them."""
+        rows = self._collections_instalment_rows() if rows is None else rows
+        if not rows:
+            return {}
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount", "debit_amount_currency"])
+        self.env["account.move.line"].flush_model(["date", "currency_id", "company_id"])
+        self.env["res.company"].flush_model(["currency_id"])
+        self.env.cr.execute("""
+            SELECT partial.debit_move_id, credit.date,
+                   CASE WHEN debit.currency_id != company.currency_id
+                        THEN partial.debit_amount_currency ELSE partial.amount END
+              FROM account_partial_reconcile partial
+              JOIN account_move_line debit ON debit.id = partial.debit_move_id
+              JOIN account_move_line credit ON credit.id = partial.credit_move_id
+              JOIN res_company company ON company.id = debit.company_id
+             WHERE partial.debit_move_id = ANY(%s)
+        """, [[row[0] for row in rows]])
         payments = defaultdict(list)
-        partials = self.env["account.partial.reconcile"].sudo().search_fetch(
-            [("debit_move_id", "in", self.ids)],
-            ["debit_move_id", "credit_move_id", "amount", "debit_amount_currency"],
-        )
-        partials.credit_move_id.fetch(["date"])
-        for partial in partials:
-            line = partial.debit_move_id
-            foreign = line.currency_id != line.company_currency_id
-            amount = partial.debit_amount_currency if foreign else partial.amount
+        for line_id, day, amount in self.env.cr.fetchall():
             if amount:
-                payments[line.id].append((partial.credit_move_id.date, to_decimal(amount)))
+                payments[line_id].append((day, amount))
         return payments
 
-    def _collections_terms(self):
+    @api.model
+    def _collections_dispute_periods_sql(self, move_ids):
+        """{move id: [(start, end or None)]} of these invoices' disputes (one query)."""
+        if not move_ids:
+            return {}
+        self.env["collections.dispute"].flush_model(["move_id", "date_start", "date_end"])
+        self.env.cr.execute("""
+            SELECT move_id, date_start, date_end FROM collections_dispute
+             WHERE move_id = ANY(%s) ORDER BY move_id, date_start, id
+        """, [list(move_ids)])
+        periods = defaultdict(list)
+        for move_id, start, end in self.env.cr.fetchall():
+            periods[move_id].append((start, end or None))
+        return periods
+
+    def _collections_terms(self, rows=None):
         """{line id: (policy, lib FeeTerms)}: the partner's policy in the
         line's company, or the company's default; no charges without a policy
-        and none on late-charge invoices themselves (no interest on interest)."""
-        result, cache = {}, {}
-        for company in self.company_id:
-            for line in self.filtered(lambda line: line.company_id == company):
-                partner = line.partner_id.commercial_partner_id.with_company(company)
-                if line.move_id.collections_is_charge_invoice:
-                    result[line.id] = (self.env["collections.policy"], late_fees.FeeTerms())
-                    continue
+        and none on late-charge invoices themselves (no interest on interest).
+        Read once per company and customer, not per line."""
+        rows = self._collections_instalment_rows() if rows is None else rows
+        no_policy = self.env["collections.policy"]
+        by_company = defaultdict(set)
+        for row in rows:
+            by_company[row[2]].add(row[3])
+        chosen, cache = {}, {}
+        for company in self.env["res.company"].browse(list(by_company)):
+            partners = self.env["res.partner"].browse([pid for pid in by_company[company.id] if pid])
+            for partner in partners.with_company(company):
                 policy = partner.collections_policy_id or company.collections_policy_id
-                consumer = bool(partner.collections_consumer)
-                key = (policy.id, consumer)
-                if key not in cache:
-                    cache[key] = policy._collections_fee_terms(consumer=consumer)
-                result[line.id] = (policy, cache[key])
+                chosen[company.id, partner.id] = (policy, bool(partner.collections_consumer))
+            chosen[company.id, None] = (company.collections_policy_id, False)
+        result = {}
+        for line_id, _move_id, company_id, partner_id, *_rest, is_charge in rows:
+            if is_charge:
+                result[line_id] = (no_policy, late_fees.FeeTerms())
+                continue
+            policy, consumer = chosen[company_id, partner_id or None]
+            key = (policy.id, consumer)
+            if key not in cache:
+                cache[key] = policy._collections_fee_terms(consumer=consumer)
+            result[line_id] = (policy, cache[key])
         return result
 
-    def _collections_charged_amounts(self):
+    def _collections_charged_amounts(self, computed=None):
         """{line id: {'invoiced': {component: Decimal}, 'waived': {...}}} from
-        the charges recorded so far; charges of cancelled or deleted charge
-        invoices do not count."""
-        result = {line_id: {"invoiced": {}, "waived": {}} for line_id in self.ids}
-        groups = self.env["collections.charge"].sudo()._read_group(
-            [("move_line_id", "in", self.ids), ("state", "in", ("invoiced", "waived"))],
-            ["move_line_id", "state"],
-            ["fine_amount:sum", "interest_amount:sum", "correction_amount:sum"],
-        )
-        for line, state, fine, interest, correction in groups:
-            foreign = line.currency_id != line.company_currency_id
-            rounding = (line.currency_id if foreign else line.company_currency_id).rounding
-            values = dict(zip(("fine", "interest", "correction"), (fine, interest, correction)))
-            result[line.id][state] = {name: round_money(value, rounding) for name, value in values.items()}
+        the charges recorded so far (one SQL query); charges of cancelled or
+        deleted charge invoices do not count. ``computed`` (the result of
+        ``_collections_compute_charges``) gives the lines and their rounding."""
+        if computed is None:
+            roundings = {row[0]: to_decimal(self.env["res.currency"].browse(row[4]).rounding)
+                         for row in self._collections_instalment_rows()}
+        else:
+            roundings = {line_id: info["rounding"] for line_id, info in computed.items()}
+        result = {line_id: {"invoiced": {}, "waived": {}} for line_id in roundings}
+        if not roundings:
+            return result
+        self.env["collections.charge"].flush_model(
+            ["move_line_id", "state", "fine_amount", "interest_amount", "correction_amount"])
+        self.env.cr.execute("""
+            SELECT move_line_id, state, SUM(fine_amount), SUM(interest_amount), SUM(correction_amount)
+              FROM collections_charge
+             WHERE move_line_id = ANY(%s) AND state IN ('invoiced', 'waived')
+          GROUP BY move_line_id, state
+        """, [list(roundings)])
+        for line_id, state, fine, interest, correction in self.env.cr.fetchall():
+            result[line_id][state] = {
+                name: round_money(to_decimal(value or 0.0), roundings[line_id])
+                for name, value in zip(CHARGE_COMPONENTS, (fine, interest, correction))
+            }
         return result
 
     def _collections_left_to_invoice(self, as_of):
         """{line id: {component: Decimal}}: accrued on ``as_of`` minus what was
         invoiced (on charge invoices that are not cancelled) or waived."""
         computed = self._collections_compute_charges(as_of)
-        charged = self.browse(list(computed))._collections_charged_amounts()
+        charged = self._collections_charged_amounts(computed)
         return {
             line_id: late_fees.charges_to_invoice(
                 info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"])
@@ -232,10 +347,18 @@ class AccountMoveLine(models.Model):
         company, partner and currency, one line per component. Only the
         instalments whose policy invoices charges in one of ``modes`` count.
 
+        Exactly once under concurrency: the customers' charge mutex is taken
+        (``collections.charge._collections_lock_customers``) before what was
+        already charged is read.
+
         :return: the created charge invoices (``account.move``).
         """
+        rows = self._collections_instalment_rows()
+        if not rows:
+            return self.env["account.move"]
+        self.env["collections.charge"]._collections_lock_customers({(row[2], row[3]) for row in rows})
         computed = self._collections_compute_charges(as_of)
-        charged = self.browse(list(computed))._collections_charged_amounts()
+        charged = self._collections_charged_amounts(computed)
         groups = defaultdict(list)
         for line_id, info in computed.items():
             policy = info["policy"]
@@ -244,11 +367,14 @@ class AccountMoveLine(models.Model):
             due = late_fees.charges_to_invoice(
                 info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"])
             if any(due.values()):
-                line = info["line"]
-                key = (line.company_id, line.partner_id.commercial_partner_id, info["currency"], policy)
-                groups[key].append((line, due))
+                key = (info["company_id"], info["partner_id"], info["currency"], policy)
+                groups[key].append((line_id, due))
         invoices = self.env["account.move"]
-        for (company, partner, currency, policy), items in groups.items():
+        for (company_id, partner_id, currency, policy), items in groups.items():
+            lines = self.browse([line_id for line_id, _due in items])
+            items = list(zip(lines, (due for _line_id, due in items), strict=True))
+            company = self.env["res.company"].browse(company_id)
+            partner = self.env["res.partner"].browse(partner_id)
             invoices |= self._collections_create_charge_invoice(company, partner, currency, policy, items, as_of)
         return invoices
 

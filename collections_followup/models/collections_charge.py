@@ -44,6 +44,45 @@ class CollectionsCharge(models.Model):
          "Late charge amounts cannot be negative."),
     ]
 
+    def init(self):
+        super().init()
+        # One row per company and customer whose charges were ever invoiced:
+        # the mutex of _collections_lock_customers (not an ORM model: nobody
+        # reads it, it only serializes the invoicing).
+        self.env.cr.execute("""
+            CREATE TABLE IF NOT EXISTS collections_charge_mutex (
+                company_id integer NOT NULL,
+                partner_id integer NOT NULL,
+                invoicings integer NOT NULL DEFAULT 1,
+                PRIMARY KEY (company_id, partner_id)
+            )
+        """)
+
+    @api.model
+    def _collections_lock_customers(self, pairs):
+        """Take the late-charge mutex of these ``(company id, commercial
+        partner id)`` pairs for the rest of the transaction, before reading
+        what was already charged.
+
+        It is an upsert of one row per pair, in a fixed order: a second
+        transaction invoicing the same customer waits for the first one. When
+        the first commits, the second fails with a serialization error under
+        Odoo's REPEATABLE READ (its snapshot cannot see the new charges), and
+        Odoo's request retry (``odoo.service.model.retrying``) runs it again on
+        a fresh snapshot that sees them: nothing is charged twice. An advisory
+        lock alone would not do: after the wait, the snapshot taken before it
+        would still miss the other transaction's charges.
+        """
+        pairs = sorted((company_id, partner_id) for company_id, partner_id in pairs if company_id and partner_id)
+        if not pairs:
+            return
+        self.env.cr.execute("""
+            INSERT INTO collections_charge_mutex (company_id, partner_id)
+                 SELECT company_id, partner_id FROM unnest(%s::int[], %s::int[]) AS pair(company_id, partner_id)
+            ON CONFLICT (company_id, partner_id)
+              DO UPDATE SET invoicings = collections_charge_mutex.invoicings + 1
+        """, [[company_id for company_id, _p in pairs], [partner_id for _c, partner_id in pairs]])
+
     @api.depends("fine_amount", "interest_amount", "correction_amount")
     def _compute_total_amount(self):
         for charge in self:

@@ -96,7 +96,7 @@ class ResPartner(models.Model):
         ``currency``, a ``res.currency`` record)."""
         self.ensure_one()
         lines = self.env["account.move.line"]
-        as_of = lines._collections_as_of(as_of)
+        as_of = lines._collections_as_of(as_of, future=True)
         instalments = lines.sudo().search([
             ("company_id", "=", self.env.company.id),
             ("partner_id", "child_of", self.commercial_partner_id.id),
@@ -138,7 +138,8 @@ class ResPartner(models.Model):
         "multa", "juros", "correção"); running it twice for the same date
         creates nothing the second time.
 
-        :param as_of: ISO date (string) or date; today when empty.
+        :param as_of: ISO date (string) or date, not after today; today when
+            empty. Concurrent calls for the same customer charge once.
         :return: ids of the created charge invoices (list of int).
         """
         as_of = self.env["account.move.line"]._collections_as_of(as_of)

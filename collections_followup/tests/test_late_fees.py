@@ -7,13 +7,16 @@ that charges are invoiced exactly once.
 """
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import partial
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.service.model import retrying
+from odoo.tests import Form, TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
 
@@ -480,3 +483,108 @@ class TestLateFees(CollectionsCommon):
         self.business.with_company(self.company).collections_policy_id = False
         self.company.collections_policy_id = False
         self.assertEqual(self._charges(self._invoice(), date(2026, 1, 27))["total"], 0.0)
+
+    # --- arguments as they come over RPC (issue 12) ---------------------------
+    def test_as_of_is_validated(self):
+        invoice = self._invoice()
+        methods = (invoice.collections_late_charges, invoice.collections_invoice_late_charges,
+                   self.business.collections_invoice_late_charges)
+        for bad in (20260211, 2026.0, [2026, 2, 11], {"date": "2026-02-11"}, True, "NaN", "nan",
+                    "2026-13-01", "2026-02-30", "11/02/2026", "2026-02-11T00:00:00", "1999-12-31"):
+            for method in methods:
+                with self.subTest(value=bad, method=method.__name__), self.assertRaises(UserError):
+                    method(bad)
+        tomorrow = fields.Date.context_today(invoice) + timedelta(days=1)
+        for method in methods[1:]:
+            with self.assertRaisesRegex(UserError, "ahead of time"):
+                method(tomorrow.isoformat())
+        # A preview may look ahead; False (RPC's None) and a date object mean what they say.
+        self.assertEqual(invoice.collections_late_charges(tomorrow)[0]["as_of"], tomorrow.isoformat())
+        self.assertEqual(invoice.collections_late_charges(False)[0]["as_of"],
+                         fields.Date.context_today(invoice).isoformat())
+        self.assertEqual(invoice.collections_late_charges(date(2026, 2, 11))[0]["total"], 30.0)
+        self.assertFalse(self.env["collections.charge"].search([("move_id", "=", invoice.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestLateChargesConcurrency(TransactionCase):
+    """Two "Invoice late charges to date" for the same customer and day at the
+    same moment, in two real committed transactions (issue 12): one charge
+    invoice. The data is committed in setUp and deleted in the cleanup."""
+
+    AS_OF = "2026-02-11"
+
+    def setUp(self):
+        super().setUp()
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            company = env.ref("base.main_company")
+            env = env(context=dict(env.context, allowed_company_ids=company.ids))
+            if not company.chart_template:
+                self.skipTest("the main company has no chart of accounts")
+            income = env["account.account"].search(
+                [("account_type", "in", ("income", "income_other")), ("company_ids", "in", company.id)], limit=1)
+            policy = env["collections.policy"].create({
+                "name": "Concurrency test", "company_id": company.id, "fine_rate": 2.0,
+                "monthly_interest_rate": 1.0, "charge_invoicing": "on_demand",
+                "fine_account_id": income.id, "interest_account_id": income.id,
+                "correction_account_id": income.id,
+            })
+            partner = env["res.partner"].create({"name": "Concurrent Ltda", "is_company": True})
+            partner.with_company(company).collections_policy_id = policy
+            invoice = env["account.move"].with_company(company).create({
+                "move_type": "out_invoice", "partner_id": partner.id, "invoice_date": date(2025, 12, 13),
+                "invoice_date_due": date(2026, 1, 12),
+                "invoice_line_ids": [Command.create({"name": "Service", "quantity": 1, "price_unit": 1000.0,
+                                                     "tax_ids": [Command.clear()]})],
+            })
+            invoice.action_post()
+            cr.commit()
+            self.data = {"company": company.id, "partner": partner.id, "policy": policy.id,
+                         "invoice": invoice.id}
+        self.addCleanup(self._delete_data)
+        self.envs = []
+        for _i in range(3):
+            cr = self.env.registry.cursor()
+            self.addCleanup(cr.close)
+            self.envs.append(api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.data["company"]]}))
+
+    def _delete_data(self):
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            moves = env["account.move"].search([("partner_id", "=", self.data["partner"])])
+            moves.filtered(lambda move: move.state != "draft").button_draft()
+            moves.posted_before = False
+            moves.with_context(force_delete=True).unlink()
+            cr.execute("DELETE FROM collections_charge_mutex WHERE partner_id = %s", [self.data["partner"]])
+            env["res.partner"].browse(self.data["partner"]).unlink()
+            env["collections.policy"].browse(self.data["policy"]).unlink()
+            cr.commit()
+
+    def _charged(self, env):
+        charges = env["collections.charge"].search([("partner_id", "=", self.data["partner"])])
+        return charges.charge_move_id, sum(charges.mapped("total_amount"))
+
+    def test_two_invoicings_at_the_same_moment_charge_once(self):
+        env0, env1, env2 = self.envs
+        expected = env0["account.move"].browse(self.data["invoice"]).collections_late_charges(self.AS_OF)[0]
+        self.assertEqual(expected["total"], 30.0)  # fine 20.00 + 30 days of 1% a month on 1000.00
+        env0.cr.rollback()
+        # The first transaction starts (its snapshot is taken) ...
+        env1.cr.execute("SELECT 1")
+        # ... while the second invoices the same customer and day, and commits.
+        first = env2["res.partner"].browse(self.data["partner"]).collections_invoice_late_charges(self.AS_OF)
+        env2.cr.commit()
+        self.assertEqual(len(first), 1)
+        # The first one cannot see those charges in its snapshot: the mutex makes it
+        # fail and Odoo's request retry runs it again, on a snapshot that sees them.
+        with mute_logger("odoo.sql_db", "odoo.service.model"):
+            second = retrying(partial(
+                env1["res.partner"].browse(self.data["partner"]).collections_invoice_late_charges, self.AS_OF),
+                env1)
+        env1.cr.commit()
+        self.assertEqual(second, [])
+        charge_invoices, total = self._charged(env0)
+        self.assertEqual(charge_invoices.ids, first)
+        self.assertAlmostEqual(total, 30.0, places=2)  # BRL, not 60.00
+        self.assertEqual(charge_invoices.amount_total, 30.0)

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 from hypothesis import assume, given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from lib.late_fees import (
     LEGAL_CONSUMER_FINE_CAP,
+    ChargeCalculator,
     Charges,
     FeeTerms,
     charges_to_invoice,
@@ -17,6 +19,10 @@ from lib.late_fees import (
     validate_terms,
 )
 from lib.money import round_money
+from lib.tests.late_fees_reference import (
+    _reference_compute_charges,
+    _reference_exact_amounts,
+)
 
 STANDARD = FeeTerms(fine_rate=D(2), monthly_interest_rate=D(1))
 MONDAY = date(2026, 1, 12)
@@ -399,3 +405,101 @@ def test_terms_problems_give_codes_and_values_for_translation():
     assert set(PROBLEM_MESSAGES) == {
         "fine_rate", "monthly_interest_rate", "fine_cap_rate", "grace_days",
         "correction_rate", "correction_month"}
+
+
+# --- the interval computation is the day-by-day definition (issue 8) ---------
+#
+# ``compute_charges`` sums the days between events in closed form; the oracle in
+# ``late_fees_reference`` walks every day as the code did before. They must agree
+# to the unit on every schedule. The one place they may differ is an exact half
+# unit that the 40-digit day loop misses by a hair (1/3000 is no finite decimal):
+# there the exact day-by-day values (in fractions) decide, rounded once, half-up.
+
+CENTS = D("0.01")
+
+
+@st.composite
+def schedules(draw):
+    """An instalment with everything that moves the charges."""
+    due = draw(st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)))
+    amount = draw(st.one_of(money, st.integers(1, 2000).map(lambda n: D(n) / 2)))
+    day = st.integers(-40, 420).map(lambda n: due + timedelta(days=n))
+    paid = draw(st.lists(st.tuples(day, st.one_of(money, st.just(amount), st.just(D(0)))),
+                         max_size=5))
+    as_of = draw(st.integers(-10, 500).map(lambda n: due + timedelta(days=n)))
+    months = [((due.year * 12 + due.month - 1 + k) // 12, (due.month - 1 + k) % 12 + 1)
+              for k in range(-1, 18)]
+    index_rate = st.one_of(
+        st.integers(-1000, 1500).map(lambda b: D(b) / 100),  # deflation included
+        st.integers(-3, 3).map(D),
+        st.sampled_from([D("0.33"), D("-0.5"), D("1.25")]),
+    )
+    rates = draw(st.none() | st.dictionaries(st.sampled_from(months), index_rate, max_size=19))
+    terms = FeeTerms(
+        fine_rate=draw(rate),
+        monthly_interest_rate=draw(st.one_of(rate, st.sampled_from([D(1), D("0.033"), D(10)]))),
+        grace_days=draw(st.integers(0, 40)),
+        fine_cap_rate=draw(st.none() | st.just(LEGAL_CONSUMER_FINE_CAP)),  # business | consumer
+        correction_rates=rates,
+    )
+    disputes = draw(st.lists(
+        st.tuples(day, st.none() | st.integers(-2, 90)).map(
+            lambda pair: (pair[0], None if pair[1] is None else pair[0] + timedelta(days=pair[1]))),
+        max_size=3))
+    holidays = draw(st.sets(st.integers(0, 6).map(lambda n: due + timedelta(days=n)), max_size=4))
+    weekend = draw(st.sampled_from([frozenset({5, 6}), frozenset({6}), frozenset()]))
+    unit = draw(st.sampled_from([CENTS, CENTS, D(1), D("0.05")]))
+    return amount, due, paid, as_of, terms, unit, frozenset(holidays), weekend, disputes
+
+
+@settings(max_examples=3000, deadline=None)
+@given(schedules())
+def test_intervals_give_the_day_by_day_charges(schedule):
+    amount, due, paid, as_of, terms, unit, holiday_set, weekend, dispute_periods = schedule
+    fast = compute_charges(amount, due, paid, as_of, terms, unit, holiday_set, weekend,
+                           dispute_periods)
+    daily = _reference_compute_charges(amount, due, paid, as_of, terms, unit, holiday_set, weekend,
+                                       dispute_periods)
+    exact = _reference_exact_amounts(amount, due, paid, as_of, terms, holiday_set, weekend,
+                                     dispute_periods)
+    for name, value in zip(("fine", "interest", "correction"), exact):
+        units = max(Fraction(0), value) / Fraction(unit)
+        half_up = D(int(units + Fraction(1, 2))) * unit
+        assert getattr(fast, name) == half_up, name
+        if getattr(daily, name) != half_up:  # the 40-digit loop just under an exact half unit
+            assert units.denominator == 2 and getattr(daily, name) == half_up - unit, name
+    for name in ("residual", "days_late", "fine_rate_applied", "capped"):
+        assert getattr(fast, name) == getattr(daily, name), name
+    assert fast.total == fast.fine + fast.interest + fast.correction
+    assert fast.updated_total == fast.residual + fast.total
+
+
+def test_an_exact_half_cent_rounds_up():
+    # Due Wed 1 Apr 2026: the April period has 30 days, at 1%. After 10 days
+    # F = 1 + 1% x 10/30, and 4.50 x 1/300 = 0.015 exactly -> 0.02. The 40-digit
+    # day loop got 0.0149999... and charged 0.01.
+    terms = FeeTerms(correction_rates={(2026, 4): D(1)})
+    charges = compute_charges(D("4.50"), date(2026, 4, 1), [], date(2026, 4, 11), terms)
+    assert charges.correction == D("0.02")
+    daily = _reference_compute_charges(D("4.50"), date(2026, 4, 1), [], date(2026, 4, 11), terms)
+    assert daily.correction == D("0.01")
+
+
+def test_years_late_cost_events_not_days():
+    # 30 years late with a payment a year: the interval computation sums each
+    # piece in closed form, so it equals the day loop on a schedule of 11,000 days.
+    rates = {(2000 + n // 12, n % 12 + 1): D("0.5") for n in range(12 * 31)}
+    terms = FeeTerms(D(2), D(1), correction_rates=rates)
+    paid = [(date(2001 + n, 6, 1), D("10.00")) for n in range(29)]
+    args = (D("1000.00"), date(2000, 1, 31), paid, date(2030, 2, 1), terms)
+    assert compute_charges(*args) == _reference_compute_charges(*args)
+
+
+def test_many_instalments_share_one_calculator():
+    calculator = ChargeCalculator(date(2026, 3, 1))
+    one = calculator.charges(D("1000.00"), MONDAY, [(date(2026, 1, 22), D("400.00"))], STANDARD)
+    again = calculator.charges(D("1000.00"), MONDAY, [(date(2026, 1, 22), D("400.00"))], STANDARD)
+    assert one == again == compute_charges(
+        D("1000.00"), MONDAY, [(date(2026, 1, 22), D("400.00"))], date(2026, 3, 1), STANDARD)
+    with pytest.raises(ValueError, match="Fine rate"):
+        calculator.charges(D(1), MONDAY, [], FeeTerms(fine_rate=D(101)))
