@@ -7,11 +7,8 @@ Policy = env["collections.policy"]
 if hasattr(Policy, "run_followup"):
     summary = Policy.run_followup(today)
     print("Follow-up run for %s: %s" % (today, summary))
-overdue = env["account.move.line"].search_count([
-    ("parent_state", "=", "posted"),
-    ("account_type", "=", "asset_receivable"),
-    ("reconciled", "=", False),
-    ("date_maturity", "<", today),
-])
+# the one definition of overdue (collections.receivable / lib.receivable)
+snapshot = env["collections.receivable"]._snapshot(env.company, today)
+overdue = sum(1 for item in snapshot.items.values() if snapshot.is_overdue(item))
 print("Overdue receivable instalments as of %s: %d" % (today, overdue))
 env.cr.commit()

@@ -48,15 +48,9 @@ class ResPartner(models.Model):
         company = self.env.company
         today = fields.Date.context_today(self)
         commercial = self.filtered(lambda p: isinstance(p.id, int)).commercial_partner_id
-        lines = self.env["account.move.line"].sudo().search([
-            ("company_id", "=", company.id),
-            ("partner_id", "child_of", commercial.ids),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("balance", ">", 0),
-            ("date_maturity", "<", today),
-        ]) if commercial else self.env["account.move.line"]
+        lines = self.env["account.move.line"].sudo().browse(
+            self._collections_overdue_line_ids(company, today, commercial.ids)
+        ) if commercial else self.env["account.move.line"]
         charges = lines._collections_late_charges(today)
         policies = {}
         for partner in self:
@@ -97,15 +91,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         lines = self.env["account.move.line"]
         as_of = lines._collections_as_of(as_of, future=True)
-        instalments = lines.sudo().search([
-            ("company_id", "=", self.env.company.id),
-            ("partner_id", "child_of", self.commercial_partner_id.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("balance", ">", 0),
-            ("date_maturity", "<", as_of),
-        ], order="date_maturity, id")
+        instalments = lines.sudo().browse(
+            self._collections_overdue_line_ids(self.env.company, as_of, self.commercial_partner_id.ids)
+        )
         charges = instalments._collections_late_charges(as_of)
         rows = []
         for line in instalments:
@@ -118,6 +106,16 @@ class ResPartner(models.Model):
                 currency=line.currency_id if foreign else line.company_currency_id,
             ))
         return rows
+
+    @api.model
+    def _collections_overdue_line_ids(self, company, as_of, partner_ids):
+        """Ids of the overdue open instalments of ``partner_ids`` on ``as_of``,
+        due date order: the one definition of the receivable snapshot."""
+        snapshot = self.env["collections.receivable"]._snapshot(company, as_of, partner_ids=partner_ids)
+        return [
+            item.line_id for item in sorted(snapshot.items.values(), key=lambda i: (i.due_date, i.line_id))
+            if snapshot.is_overdue(item)
+        ]
 
     def action_collections_invoice_late_charges(self):
         """Open the wizard that invoices the late charges accrued to a date."""
