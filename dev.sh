@@ -268,6 +268,47 @@ run_odoo_suite() {
     fi
 }
 
+# --- upgrade check -----------------------------------------------------------
+# The last release of the models (18.0.1.0.0): a database built and run with it
+# must keep every record through `-u collections_followup` with this checkout.
+UPGRADE_FROM=${CF_UPGRADE_FROM:-0ee6c20}
+
+run_upgrade_check() {
+    local db="${TEST_DB}_upgrade" old="$WORK/upgrade-from-$UPGRADE_FROM" log="$WORK/upgrade-$TEST_DB.log"
+    say "Upgrade: a database of release $UPGRADE_FROM with demo data and a run, then -u with this checkout"
+    if ! git -C "$ROOT" cat-file -e "$UPGRADE_FROM^{commit}" 2>/dev/null; then
+        echo "Upgrade check SKIPPED: commit $UPGRADE_FROM not in this clone's history"
+        return
+    fi
+    rm -rf "$old" && mkdir -p "$old"
+    git -C "$ROOT" archive "$UPGRADE_FROM" collections_followup collections_followup_sale scripts | tar -x -C "$old"
+    local old_conf="$WORK/upgrade-$TEST_DB.conf"
+    sed "s#^addons_path = .*#addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$old#" "$CONF" >"$old_conf"
+    drop_db "$db"
+    local counts="SELECT (SELECT count(*) FROM collections_followup_action), (SELECT count(*) FROM collections_followup_action_line), (SELECT count(*) FROM collections_policy), (SELECT count(*) FROM collections_level), (SELECT count(*) FROM collections_followup_pair), (SELECT count(*) FROM collections_promise), (SELECT count(*) FROM collections_charge), (SELECT count(*) FROM mail_mail)"
+    if ! { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$old_conf" -d "$db" -i "$ADDONS" --stop-after-init --log-level=warn \
+           && "$VENV/bin/python" "$ODOO_PATH/odoo-bin" shell -c "$old_conf" -d "$db" --no-http --log-level=warn <"$old/scripts/demo_followup.py"; } >"$log" 2>&1; then
+        echo "FAILED: building the $UPGRADE_FROM database (see $log)"; ODOO_FAILED=$((ODOO_FAILED + 1)); return
+    fi
+    local before after
+    before=$(psql_admin -d "$db" -tAc "$counts")
+    if ! odoo -d "$db" -u collections_followup --stop-after-init --log-level=warn >>"$log" 2>&1 \
+        || grep -qE ' (ERROR|CRITICAL) ' "$log"; then
+        echo "FAILED: -u collections_followup logged errors (see $log)"; ODOO_FAILED=$((ODOO_FAILED + 1)); return
+    fi
+    after=$(psql_admin -d "$db" -tAc "$counts")
+    local unmigrated
+    unmigrated=$(psql_admin -d "$db" -tAc "SELECT count(*) FROM collections_followup_action_line WHERE overdue IS NULL")
+    if [ "$before" = "$after" ] && [ "$unmigrated" = "0" ]; then
+        echo "upgrade kept every record (actions|lines|policies|levels|pairs|promises|charges|mails: $after)"
+        ODOO_PASSED=$((ODOO_PASSED + 1))
+    else
+        echo "FAILED: upgrade changed the records: before $before, after $after, lines not migrated: $unmigrated"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+    fi
+    drop_db "$db"
+}
+
 cmd_test() {
     if have_odoo; then
         prepare_odoo
@@ -278,6 +319,7 @@ cmd_test() {
     if have_odoo; then
         run_odoo_suite
         drop_db "$TEST_DB"
+        run_upgrade_check
     else
         echo
         echo "Odoo suite SKIPPED: no Odoo 18 at $ODOO_PATH"

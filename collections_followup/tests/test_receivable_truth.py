@@ -141,8 +141,14 @@ class TestReceivableTruth(FollowupCommon):
         for bad in ("2026-02-30", 20261122, True, "0001-01-01", "x"):
             with self.assertRaises(UserError, msg=repr(bad)):
                 self._run(bad)
-        summary = self._run("2199-01-01", simulate=True)
+        from datetime import timedelta
+        from odoo import fields
+        next_month = fields.Date.context_today(self.env.user) + timedelta(days=30)
+        with self.assertRaises(UserError):
+            self._run(next_month.isoformat())
+        summary = self._run(next_month.isoformat(), simulate=True)
         self.assertEqual(summary["partners_contacted"], 1)
+        self.assertFalse(summary["run_ids"])
         self.assertFalse(self._actions(self.customer), "A simulation writes nothing")
         self.assertFalse(self.env["collections.followup.pair"].search([]).filtered(
             lambda pair: pair.move_line_id.partner_id == self.customer))
