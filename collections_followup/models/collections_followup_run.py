@@ -189,7 +189,8 @@ class CollectionsFollowupRun(models.AbstractModel):
             except Exception as error:  # noqa: BLE001 - the customer is logged and skipped
                 self.env.invalidate_all()
                 partner = self.env["res.partner"].sudo().browse(item[1].partner_id)
-                log.append(_("%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=error))
+                reason = " ".join(str(error).splitlines()[:2])[:300]
+                log.append(_("%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=reason))
                 counts["actions_failed"] += 1
                 continue
             for key, value in partial.items():
