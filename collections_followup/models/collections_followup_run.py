@@ -4,6 +4,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 import pytz
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 from odoo.tools import format_amount, split_every
@@ -160,7 +161,18 @@ class CollectionsFollowupRun(models.AbstractModel):
         counts["postponed"] = len(postponed)
         done = 0
         for batch in split_every(self._batch_size, contacts):
-            self._execute_batch_isolated(run, data, batch, counts, log)
+            for attempt in range(3):
+                try:
+                    self._execute_batch_isolated(run, data, batch, counts, log)
+                    break
+                except TransactionRollbackError:
+                    # a concurrent update (a payment, another worker): redo the
+                    # batch in a fresh transaction, it re-reads the ledger
+                    if not auto_commit or attempt == 2:
+                        raise
+                    _logger.info("Follow-up batch of %s: serialization failure, retrying", company.name)
+                    self.env.cr.rollback()
+                    self.env.invalidate_all()
             done += len(batch)
             if auto_commit:
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(contacts) - done)
@@ -178,6 +190,8 @@ class CollectionsFollowupRun(models.AbstractModel):
             with self.env.cr.savepoint():
                 self._execute_batch(data, batch, counts, run)
             return
+        except TransactionRollbackError:
+            raise  # the whole transaction must start again (see _run_company_steps)
         except Exception:  # noqa: BLE001 - retried contact by contact below
             _logger.warning("Follow-up batch failed, retrying contact by contact", exc_info=True)
             self.env.invalidate_all()
@@ -186,6 +200,8 @@ class CollectionsFollowupRun(models.AbstractModel):
             try:
                 with self.env.cr.savepoint():
                     self._execute_batch(data, [item], partial, run)
+            except TransactionRollbackError:
+                raise
             except Exception as error:  # noqa: BLE001 - the customer is logged and skipped
                 self.env.invalidate_all()
                 partner = self.env["res.partner"].sudo().browse(item[1].partner_id)
@@ -499,6 +515,9 @@ class CollectionsFollowupRun(models.AbstractModel):
         claim lines, their pairs as executed, and execute the automatic ones."""
         Action = self.env["collections.followup.action"].sudo()
         company = data.company
+        batch = self._recheck_batch(data, batch)
+        if not batch:
+            return Action
         partner_ids = [contact.partner_id for _policy, contact in batch]
         # A newer contact supersedes the ones still waiting for review.
         superseded = Action.search(
@@ -632,6 +651,36 @@ class CollectionsFollowupRun(models.AbstractModel):
         counts["actions_done"] += len(to_execute.filtered(lambda a: a.state == "done"))
         counts["actions_failed"] += len(to_execute.filtered(lambda a: a.state == "failed"))
         return actions
+
+    def _recheck_batch(self, data, batch):
+        """The contacts of ``batch`` as the ledger is now, in the batch's own
+        transaction: the customers' open instalments are read again (one
+        snapshot for the batch), so an instalment paid since the run gathered
+        its data is neither claimed nor marked executed, and a customer with
+        nothing chased left is not contacted."""
+        fresh = self.env["collections.receivable"]._snapshot(
+            data.company, data.as_of, partner_ids=[contact.partner_id for _policy, contact in batch]
+        )
+        data.snapshot.items.update(fresh.items)
+        for (partner_id, currency_id), amount in fresh.credits.items():
+            data.snapshot.credits[(partner_id, currency_id)] = amount
+        kept = []
+        for policy, contact in batch:
+            stale = {line_id for line_id in contact.instalment_ids if line_id not in fresh.items}
+            for line_id in stale:
+                data.snapshot.items.pop(line_id, None)
+            if not stale:
+                kept.append((policy, contact))
+                continue
+            new_pairs = tuple(pair for pair in contact.new_pairs if pair[0] not in stale)
+            if not new_pairs:
+                continue
+            kept.append((policy, dunning.PartnerContact(
+                partner_id=contact.partner_id, level=contact.level,
+                instalment_ids=tuple(i for i in contact.instalment_ids if i not in stale),
+                new_pairs=new_pairs, totals=contact.totals,
+            )))
+        return kept
 
     @api.model
     def _partners_with_notice(self, company, partner_ids):

@@ -176,3 +176,19 @@ class TestReceivableTruth(FollowupCommon):
         run = self.env["collections.run"].browse(summary["run_ids"])
         self.assertIn(self.customer.name, run.log)
         self.assertEqual(run.state, "done")
+
+    def test_payment_after_gathering_is_not_claimed(self):
+        invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        other = self._invoice(self.customer_b, date(2025, 3, 3), 500.0)
+        engine = self.env["collections.followup.run"].with_company(self.company)
+        as_of = date(2025, 3, 14)
+        data = engine._gather(self.company, as_of)
+        contacts, _postponed = engine._plan(data)
+        self.assertEqual(len(contacts), 2)
+        self._pay(invoice, 1000.0, date(2025, 3, 14))  # paid while the run was busy
+        counts = {key: 0 for key in ("actions_planned", "partners_contacted", "actions_done", "actions_failed")}
+        engine._execute_batch(data, contacts, counts)
+        self.assertFalse(self._actions(self.customer), "Nothing is claimed from a customer who just paid")
+        self.assertEqual(self._actions(self.customer_b).line_ids.move_id, other)
+        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        self.assertFalse(self.env["collections.followup.pair"].search([("move_line_id", "=", line.id)]))
