@@ -113,8 +113,9 @@ class CollectionsCreditDocument(models.AbstractModel):
             partner = document.partner_id
             document.update({
                 "collections_credit_checked": True,
-                # as in _collections_check_credit: 0.00 or less is never blocked
-                "collections_credit_blocked": bool(reasons) and document._collections_credit_amount() > 0,
+                # shown while typing (an empty quotation is 0.00): the hold the
+                # document will meet once it has an amount
+                "collections_credit_blocked": bool(reasons),
                 "collections_credit_hold_message": "\n".join(
                     partner._collections_format_reasons(reasons, document.company_id)
                 ) or False,

@@ -4,3 +4,4 @@ from . import test_promises
 from . import test_credit_control
 from . import test_late_fees
 from . import test_late_fees_portal
+from . import test_credit_trust
