@@ -206,7 +206,8 @@ class TestCreditTrust(CollectionsCommon):
         customer = self.env["res.partner"].create({"name": INJECTION, "is_company": True})
         policy = self.env["collections.policy"].create({"name": "Régua", "company_id": self.company.id})
         level = self.env["collections.level"].create(
-            {"name": "<script>alert(2)</script>", "policy_id": policy.id, "days": 5, "create_activity": True}
+            {"name": "<script>alert(2)</script>", "policy_id": policy.id, "days": 5, "create_activity": True,
+             "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id}
         )
         action = self.env["collections.followup.action"].create({
             "partner_id": customer.id, "company_id": self.company.id, "level_id": level.id,
