@@ -11,6 +11,7 @@
     "data": [
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_portal_templates.xml",
     ],
     "installable": True,
     "auto_install": True,

@@ -1,6 +1,11 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
+from .collections_credit_document import check_protected_vals
 from .res_partner_credit import CUSTOMER_INVOICE_TYPES
+
+# Exempts an invoice from the credit check: set only by the late-charge
+# invoicing, which creates its invoices as superuser.
+CHARGE_INVOICE_FIELDS = frozenset({"collections_is_charge_invoice"})
 
 
 class AccountMove(models.Model):
@@ -31,6 +36,18 @@ class AccountMove(models.Model):
     @api.depends("partner_id", "company_id", "state", "move_type", "amount_total_signed")
     def _compute_collections_credit_check(self):
         return super()._compute_collections_credit_check()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_vals(self.env, vals_list, CHARGE_INVOICE_FIELDS, self._collections_charge_mark_forbidden())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_vals(self.env, [vals], CHARGE_INVOICE_FIELDS, self._collections_charge_mark_forbidden())
+        return super().write(vals)
+
+    def _collections_charge_mark_forbidden(self):
+        return _("Only the late-charge invoicing marks an invoice as a late-charge invoice.")
 
     def _post(self, soft=True):
         self._collections_check_credit(soft=soft)

@@ -425,7 +425,10 @@ class AccountMoveLine(models.Model):
         }
         if policy.charge_journal_id:
             vals["journal_id"] = policy.charge_journal_id.id
-        invoice = moves.create(vals)
+        # sudo: only this method may mark an invoice as a late-charge invoice
+        # (refused to users in account.move create/write); sudo() keeps the
+        # user as the creator, and the caller checked the right to invoice.
+        invoice = moves.sudo().create(vals).sudo(False)
         moves.env["collections.charge"].create([
             {
                 "move_line_id": line.id,

@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from decimal import Decimal
 
@@ -7,7 +8,33 @@ from odoo.tools import format_datetime, formatLang
 
 from ..lib import credit, money
 
+_logger = logging.getLogger(__name__)
+
 MANAGER_GROUP = "collections_followup.group_collections_manager"
+
+# Written only by _collections_release_credit (as superuser, after checking the
+# right): never through create/write by a user, whatever the user's groups.
+RELEASE_FIELDS = frozenset({
+    "collections_credit_released_by_id",
+    "collections_credit_release_date",
+    "collections_credit_release_reason",
+    "collections_credit_release_amount",
+    "collections_credit_release_partner_id",
+    "collections_credit_release_company_id",
+})
+
+
+def check_protected_vals(env, vals_list, field_names, message):
+    """Refuse (AccessError) values or context defaults for ``field_names``
+    unless running as superuser, which no RPC call can do: the methods that
+    check the right write these fields through sudo()."""
+    if env.su:
+        return
+    given = {
+        name for vals in vals_list for name in field_names if name in vals
+    } | {name for name in field_names if "default_" + name in env.context}
+    if given:
+        raise AccessError(message)
 
 
 class CollectionsCreditDocument(models.AbstractModel):
@@ -42,6 +69,14 @@ class CollectionsCreditDocument(models.AbstractModel):
         currency_field="collections_credit_currency_id",
         help="The release covers the document up to this amount (company currency).",
     )
+    # The release is bound to the customer and company it was given for:
+    # moving the document to another customer or company voids it.
+    collections_credit_release_partner_id = fields.Many2one(
+        "res.partner", string="Released For Customer", readonly=True, copy=False
+    )
+    collections_credit_release_company_id = fields.Many2one(
+        "res.company", string="Released In Company", readonly=True, copy=False
+    )
     collections_credit_hold_message = fields.Text(
         string="Credit Hold", compute="_compute_collections_credit_check"
     )
@@ -72,12 +107,14 @@ class CollectionsCreditDocument(models.AbstractModel):
             "collections_overdue_amount": 0.0,
         })
         # new records too: the quotation being typed shows its customer's credit
-        candidates = self._collections_credit_candidates().filtered("partner_id")
+        candidates = self._collections_credit_candidates()._collections_judgeable(log=False)
         for document, (state, reasons) in candidates._collections_credit_reasons().items():
             available = credit.available_credit(state.limit, state.exposure)
             partner = document.partner_id
             document.update({
                 "collections_credit_checked": True,
+                # shown while typing (an empty quotation is 0.00): the hold the
+                # document will meet once it has an amount
                 "collections_credit_blocked": bool(reasons),
                 "collections_credit_hold_message": "\n".join(
                     partner._collections_format_reasons(reasons, document.company_id)
@@ -86,6 +123,15 @@ class CollectionsCreditDocument(models.AbstractModel):
                 "collections_available_credit": float(available or 0),
                 "collections_overdue_amount": float(state.overdue_amount),
             })
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_protected_vals(self.env, vals_list, RELEASE_FIELDS, self._collections_release_forbidden())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_protected_vals(self.env, [vals], RELEASE_FIELDS, self._collections_release_forbidden())
+        return super().write(vals)
 
     def action_collections_release_credit(self):
         """Open the release wizard (Collections Managers only)."""
@@ -118,12 +164,32 @@ class CollectionsCreditDocument(models.AbstractModel):
     # --- business methods --------------------------------------------------------
 
     def _collections_released(self):
-        """The documents of ``self`` a manager's release still covers."""
+        """The documents of ``self`` a manager's release still covers: same
+        customer, same company and an amount not above the released one."""
         return self.filtered(
-            lambda document: document.collections_credit_released_by_id and credit.release_covers(
+            lambda document: document.collections_credit_released_by_id
+            and document.collections_credit_release_partner_id == document.partner_id.commercial_partner_id
+            and document.collections_credit_release_company_id == document.company_id
+            and credit.release_covers(
                 document.collections_credit_release_amount, document._collections_credit_amount()
             )
         )
+
+    def _collections_release_forbidden(self):
+        return _("Credit releases are recorded only by the Release Credit Hold wizard "
+                 "(Collections Managers).")
+
+    def _collections_judgeable(self, log=True):
+        """The documents of ``self`` the credit check can judge; the others
+        (no customer, no company) pass and are logged, so that no caller (the
+        auto-post cron included) gets anything but the check's UserError."""
+        judgeable = self.filtered(lambda document: document.partner_id and document.company_id)
+        if log and judgeable != self:
+            _logger.info(
+                "Credit check skipped for %s %s: no customer or company to judge.",
+                self._name, (self - judgeable)._origin.ids,
+            )
+        return judgeable
 
     def _collections_credit_reasons(self):
         """{document: (PartnerCreditState, [HoldReason])} for the documents of ``self``.
@@ -161,19 +227,29 @@ class CollectionsCreditDocument(models.AbstractModel):
                 ))
         return result
 
+    def _collections_blocked_documents(self, soft=False):
+        """{document: [HoldReason]} of the documents of ``self`` a credit hold
+        blocks now (empty when none)."""
+        candidates = self._collections_credit_candidates(soft=soft)._collections_judgeable()
+        # a document of 0.00 or less adds no credit: never blocked (limit or hold)
+        candidates = candidates.filtered(lambda document: document._collections_credit_amount() > 0)
+        if not candidates:
+            return {}
+        return {
+            document: reasons
+            for document, (_state, reasons) in candidates._collections_credit_reasons().items()
+            if reasons
+        }
+
     def _collections_check_credit(self, soft=False):
         """Refuse, with every reason of every customer, when a candidate is on hold."""
         if not self.env.registry.ready:
             # Modules are being installed or updated: data and demo files post
             # their documents as written (no user acts; not reachable by RPC).
             return
-        candidates = self._collections_credit_candidates(soft=soft)
-        if not candidates:
-            return
         blocked = {}
-        for document, (_state, reasons) in candidates._collections_credit_reasons().items():
-            if reasons:
-                blocked.setdefault(document.partner_id.commercial_partner_id, (document, reasons))
+        for document, reasons in self._collections_blocked_documents(soft=soft).items():
+            blocked.setdefault(document.partner_id.commercial_partner_id, (document, reasons))
         if not blocked:
             return
         paragraphs = []
@@ -207,11 +283,15 @@ class CollectionsCreditDocument(models.AbstractModel):
             currency = company.currency_id
             state, _reasons = reasons_by_document[document]
             amount = document._collections_credit_amount()
+            # sudo: the only writer of the release fields (refused to users in
+            # write()); the right was checked above.
             document.sudo().write({
                 "collections_credit_released_by_id": self.env.user.id,
                 "collections_credit_release_date": now,
                 "collections_credit_release_reason": reason.strip(),
                 "collections_credit_release_amount": amount,
+                "collections_credit_release_partner_id": document.partner_id.commercial_partner_id.id,
+                "collections_credit_release_company_id": company.id,
             })
 
             def money_text(value, currency=currency):
@@ -231,6 +311,8 @@ class CollectionsCreditDocument(models.AbstractModel):
                 "Reason: %(reason)s. Exposure at that time: %(exposure)s; credit limit: %(limit)s.",
                 **values,
             )
+            # sudo: the manager may lack rights on the document's app; the body is
+            # a plain string, escaped by message_post.
             document.sudo().message_post(body=body)
             document.partner_id.commercial_partner_id.sudo().message_post(body=body)
         return True

@@ -1,10 +1,10 @@
 import threading
 from collections import defaultdict
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang, split_every
 
 from ..lib import credit, money, workdays
@@ -55,6 +55,27 @@ MANAGER_ONLY_FIELDS = frozenset({
     *PARTNER_HOLD_OVERRIDES.values(),
 })
 
+# Who reads a customer's credit: the groups Odoo gives credit_limit and credit
+# (account/models/partner.py) plus the collectors. The sales bridge adds
+# salespeople to CREDIT_SUMMARY_FIELDS (README, Roles).
+CREDIT_READ_GROUPS = (
+    "account.group_account_invoice,account.group_account_readonly,"
+    "collections_followup.group_collections_user"
+)
+CREDIT_SUMMARY_FIELDS = (
+    "collections_credit_limit_applied",
+    "collections_has_credit_limit",
+    "collections_available_credit",
+    "collections_overdue_amount",
+    "collections_credit_hold_text",
+    "collections_on_credit_hold",
+)
+# Settings whose value lets a customer's documents through a hold: a contact
+# holding one may not become a commercial partner by a non-manager's write.
+EXEMPTING_FIELDS = ("credit_release_until", *PARTNER_HOLD_OVERRIDES.values())
+# A document amount beyond this is a typing error, not a document.
+MAX_DOCUMENT_AMOUNT = Decimal("1e15")
+
 RECEIVABLE_DOMAIN = [
     ("account_id.account_type", "=", "asset_receivable"),
     ("parent_state", "=", "posted"),
@@ -70,80 +91,84 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     credit_hold_limit_mode = fields.Selection(
-        SWITCH_MODES, string="Check Credit Limit", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Credit Limit", company_dependent=True, help=SWITCH_HELP
     )
     credit_hold_overdue_mode = fields.Selection(
-        SWITCH_MODES, string="Check Overdue Invoices", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Overdue Invoices", company_dependent=True, help=SWITCH_HELP
     )
     credit_hold_manual_mode = fields.Selection(
-        SWITCH_MODES, string="Check Manual Hold", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Manual Hold", company_dependent=True, help=SWITCH_HELP
     )
     credit_hold_dunning_mode = fields.Selection(
-        SWITCH_MODES, string="Check Dunning Hold", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Dunning Hold", company_dependent=True, help=SWITCH_HELP
     )
     credit_hold_suspension_mode = fields.Selection(
-        SWITCH_MODES, string="Check Suspension", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Suspension", company_dependent=True, help=SWITCH_HELP
     )
     credit_release_until = fields.Date(
-        string="Credit Released Until", company_dependent=True,
+        string="Credit Released Until", company_dependent=True, groups=CREDIT_READ_GROUPS,
         help="A Collections Manager released this customer: no credit hold blocks its "
         "invoices and orders up to this date (included).",
     )
-    credit_rating = fields.Selection(CREDIT_RATINGS, company_dependent=True)
-    credit_bureau = fields.Selection(CREDIT_BUREAUS, string="Credit Bureau")
+    credit_rating = fields.Selection(CREDIT_RATINGS, company_dependent=True, groups=CREDIT_READ_GROUPS)
+    credit_bureau = fields.Selection(CREDIT_BUREAUS, string="Credit Bureau", groups=CREDIT_READ_GROUPS)
     credit_bureau_score = fields.Float(
-        string="Bureau Score", digits=(16, 0),
+        string="Bureau Score", digits=(16, 0), groups=CREDIT_READ_GROUPS,
         help="Score given by the credit bureau (0-1000, higher is safer).",
     )
-    credit_review_last_date = fields.Date(string="Last Credit Review", company_dependent=True)
+    credit_review_last_date = fields.Date(
+        string="Last Credit Review", company_dependent=True, groups=CREDIT_READ_GROUPS
+    )
     credit_review_next_date = fields.Date(
-        string="Next Credit Review", company_dependent=True,
+        string="Next Credit Review", company_dependent=True, groups=CREDIT_READ_GROUPS,
         help="On this date the daily run schedules a credit review activity.",
     )
-    credit_review_notes = fields.Text(string="Credit Review Notes", company_dependent=True)
+    credit_review_notes = fields.Text(
+        string="Credit Review Notes", company_dependent=True, groups=CREDIT_READ_GROUPS
+    )
 
     collections_can_edit_credit = fields.Boolean(compute="_compute_collections_can_edit_credit")
     collections_credit_currency_id = fields.Many2one(
         "res.currency", compute="_compute_collections_credit", string="Credit Currency"
     )
     collections_exposure_open = fields.Monetary(
-        string="Open Receivables", compute="_compute_collections_credit",
+        string="Open Receivables", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure_draft = fields.Monetary(
-        string="Draft Invoices", compute="_compute_collections_credit",
+        string="Draft Invoices", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure_to_invoice = fields.Monetary(
-        string="Orders to Invoice", compute="_compute_collections_credit",
+        string="Orders to Invoice", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure_credits = fields.Monetary(
-        string="Unreconciled Credits", compute="_compute_collections_credit",
+        string="Unreconciled Credits", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure = fields.Monetary(
-        string="Credit Exposure", compute="_compute_collections_credit",
+        string="Credit Exposure", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_credit_limit_applied = fields.Monetary(
-        string="Applied Credit Limit", compute="_compute_collections_credit",
+        string="Applied Credit Limit", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
-    collections_has_credit_limit = fields.Boolean(compute="_compute_collections_credit")
+    collections_has_credit_limit = fields.Boolean(compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS)
     collections_available_credit = fields.Monetary(
-        string="Available Credit", compute="_compute_collections_credit",
+        string="Available Credit", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_overdue_amount = fields.Monetary(
-        string="Overdue Amount", compute="_compute_collections_credit",
+        string="Overdue Amount", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_credit_hold_text = fields.Text(
-        string="Credit Hold Reasons", compute="_compute_collections_credit"
+        string="Credit Hold Reasons", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS
     )
     collections_on_credit_hold = fields.Boolean(
-        string="On Credit Hold", compute="_compute_collections_credit"
+        string="On Credit Hold", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS
     )
 
     @api.depends_context("uid")
@@ -226,6 +251,7 @@ class ResPartner(models.Model):
                 self._collections_check_credit_manager(protected)
             # unchecking "Partner Limit" writes credit_limit again: logged by that write
             if "credit_limit" in vals:
+                # sudo: credit_limit is an accounting field; read only to log the change
                 old_limits = {partner: partner.sudo().credit_limit for partner in commercials}
         old_releases = {}
         if "credit_release_until" in vals:
@@ -238,9 +264,22 @@ class ResPartner(models.Model):
             and not self.env.user.has_groups(self._fields[name].groups)
         } if self.env.user.has_group("collections_followup.group_collections_manager") else set()
         if restricted:
+            # sudo: the user is a Collections Manager (checked above) whom the
+            # README allows to set the limit without accounting rights
             super(ResPartner, self.sudo()).write({name: vals[name] for name in restricted})
             vals = {name: value for name, value in vals.items() if name not in restricted}
+        # A contact may hold an exemption (a release, a "never check") that only
+        # matters once it is a commercial partner: becoming one is a manager's call.
+        was_contact = self.filtered(lambda partner: partner != partner.commercial_partner_id)
         result = super().write(vals) if vals else True
+        if was_contact and ("parent_id" in vals or "is_company" in vals):
+            promoted = was_contact.filtered(lambda partner: partner == partner.commercial_partner_id)
+            # sudo: reading the exemption fields only to decide whether to refuse
+            if promoted and any(
+                partner.sudo()[name] and partner.sudo()[name] != credit.SWITCH_ALWAYS
+                for partner in promoted for name in EXEMPTING_FIELDS
+            ):
+                self._collections_check_credit_manager(EXEMPTING_FIELDS)
         if old_limits:
             self._collections_log_limit_changes(old_limits)
         if old_releases:
@@ -272,6 +311,7 @@ class ResPartner(models.Model):
     def action_collections_draft_invoices(self):
         """Open the customer's draft invoices counted in the exposure."""
         self.ensure_one()
+        self._collections_check_credit_access()
         company = self.env.company
         return {
             "type": "ir.actions.act_window",
@@ -304,7 +344,8 @@ class ResPartner(models.Model):
             ``on_hold`` (bool), ``currency`` (ISO code), ``partner_id`` and
             ``company_id``.
         """
-        self.ensure_one()
+        self._collections_ensure_one()
+        self._collections_check_credit_access()
         company = self._collections_company(company_id)
         as_of = fields.Date.context_today(self)
         partner = self.commercial_partner_id
@@ -340,12 +381,10 @@ class ResPartner(models.Model):
             (in the user's language) and the figures of the reason (amounts
             as numbers, dates as ISO strings, False when empty).
         """
-        self.ensure_one()
+        self._collections_ensure_one()
+        self._collections_check_credit_access(summary=True)
+        amount = self._collections_parse_amount(document_amount)
         company = self._collections_company(company_id)
-        try:
-            amount = Decimal(str(document_amount or 0))
-        except ArithmeticError as error:
-            raise UserError(_("The document amount must be a number.")) from error
         as_of = fields.Date.context_today(self)
         partner = self.commercial_partner_id
         state, hold_settings = partner._collections_credit_data(company, as_of)[partner.id]
@@ -364,18 +403,61 @@ class ResPartner(models.Model):
 
     # --- business methods ------------------------------------------------------
 
-    def _collections_company(self, company_id):
+    def _collections_ensure_one(self):
+        if len(self) != 1:
+            raise UserError(_("Call this method on exactly one customer (got %(count)s).", count=len(self)))
+
+    @api.model
+    def _collections_credit_read_groups(self, summary=False):
+        """Groups allowed to read customers' credit; ``summary``: the applied
+        limit, available credit, overdue amount and hold reasons only (the
+        sales bridge adds salespeople)."""
+        return CREDIT_READ_GROUPS
+
+    def _collections_check_credit_access(self, summary=False):
+        """AccessError unless the user may read these partners and their credit
+        (the groups of the credit fields): checked before any sudo()."""
         self.check_access("read")
-        if not company_id:
+        if self.env.su or self.env.user.has_groups(self._collections_credit_read_groups(summary=summary)):
+            return
+        raise AccessError(_("You are not allowed to see the credit of customers."))
+
+    @api.model
+    def _collections_parse_amount(self, value):
+        """A document amount given over RPC as a finite Decimal, else UserError."""
+        if value is None or value is False:
+            return Decimal(0)
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise UserError(_("The document amount must be a number, got %(value)r.", value=value))
+        try:
+            amount = Decimal(value.strip() if isinstance(value, str) else repr(value))
+        except (InvalidOperation, ValueError) as error:
+            raise UserError(_("The document amount must be a number, got %(value)r.", value=value)) from error
+        if not amount.is_finite() or abs(amount) > MAX_DOCUMENT_AMOUNT:
+            raise UserError(_("The document amount must be a finite number below %(max)s, got %(value)r.",
+                              max="{:,.0f}".format(MAX_DOCUMENT_AMOUNT), value=value))
+        return amount
+
+    def _collections_company(self, company_id):
+        """The company of ``company_id`` (default: the current one), which the
+        user must be allowed in; ValidationError / AccessError otherwise."""
+        self.check_access("read")
+        if company_id is None or company_id is False:
             return self.env.company
-        company = self.env["res.company"].browse(int(company_id)).exists()
+        if isinstance(company_id, bool) or not isinstance(company_id, int) or company_id <= 0:
+            raise ValidationError(_("The company must be given by its id (a positive whole number), got %(value)r.",
+                                    value=company_id))
+        # sudo: only to tell a missing company from a forbidden one; the record
+        # returned is the user's and the membership is checked right after.
+        company = self.env["res.company"].sudo().browse(company_id).exists()
         if not company or (not self.env.su and company not in self.env.user.company_ids):
             raise AccessError(_("You are not allowed to see the credit of this company."))
-        return company
+        return self.env["res.company"].browse(company.id)
 
     def _collections_value_changes(self, field_name, value):
         """True when writing ``value`` in ``field_name`` changes one of the partners."""
         field = self._fields[field_name]
+        # sudo: compares values only; the caller decides who may change them
         for partner in self.sudo():
             new_value = field.convert_to_record(field.convert_to_cache(value, partner), partner)
             if new_value != partner[field_name]:
@@ -395,6 +477,8 @@ class ResPartner(models.Model):
     def _collections_log_limit_changes(self, old_limits):
         company = self.env.company
         for partner, old_limit in old_limits.items():
+            # sudo: the limit may be written by a manager without accounting
+            # rights; the chatter note is posted as the system, escaped (plain str)
             new_limit = partner.sudo().credit_limit
             if old_limit == new_limit:
                 continue
@@ -422,10 +506,14 @@ class ResPartner(models.Model):
                     "Credit release in %(company)s withdrawn by %(user)s.",
                     company=company.name, user=self.env.user.name,
                 )
+            # sudo: the change was allowed by write(); the note is escaped (plain str)
             partner.sudo().message_post(body=body)
 
     def _collections_lines_action(self, name, domain):
+        self._collections_check_credit_access()
         company = self.env.company
+        # sudo: archived and other users' contacts of the customer belong in
+        # the domain; the action itself runs with the user's rights
         tree = self.sudo().with_context(active_test=False).search(
             [("id", "child_of", self.commercial_partner_id.ids)]
         )
@@ -596,17 +684,23 @@ class ResPartner(models.Model):
         activity_type = self.env.ref("collections_followup.mail_activity_type_credit_review")
         model_id = self.env["ir.model"]._get_id("res.partner")
         auto_commit = not getattr(threading.current_thread(), "testing", False)
+        # sudo: a scheduled action over every company and customer; it only
+        # creates review activities.
         for company in self.env["res.company"].sudo().search([]):
             Partner = self.sudo().with_company(company)
             due = Partner.search([("credit_review_next_date", "<=", as_of)])
             due = due.filtered(lambda partner: credit.review_due(partner.credit_review_next_date, as_of))
             done = 0
             for batch in split_every(batch_size, due.ids, Partner.browse):
+                # sudo: the cron reads every user's activities to avoid duplicates
                 open_reviews = self.env["mail.activity"].sudo().search_fetch(
                     [
                         ("res_model", "=", "res.partner"),
                         ("res_id", "in", batch.ids),
                         ("activity_type_id", "=", activity_type.id),
+                        # one review per customer and company; older activities
+                        # without a company count for every company
+                        ("collections_company_id", "in", [company.id, False]),
                     ],
                     ["res_id"],
                 )
@@ -624,7 +718,9 @@ class ResPartner(models.Model):
                         "user_id": user.id,
                         "date_deadline": partner.credit_review_next_date,
                         "summary": _("Credit review due in %(company)s", company=company.name),
+                        "collections_company_id": company.id,
                     })
+                # sudo: scheduled action creating activities for other users
                 self.env["mail.activity"].sudo().create(values)
                 done += len(batch)
                 if auto_commit:

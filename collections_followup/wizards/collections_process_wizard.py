@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -30,16 +32,17 @@ class CollectionsProcessWizard(models.TransientModel):
                         (level.escalation, _("escalation")),
                     ) if flag
                 ]
+                # Markup's % escapes every value: names and levels are user data
                 rows.append(
-                    "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
+                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>") % (
                         action.partner_id.display_name, level.name, ", ".join(channels),
                         action.claim_summary or "",
                     )
                 )
             wizard.preview_html = (
-                "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
-                "</thead><tbody>%s</tbody></table>" % (
-                    _("Customer"), _("Level"), _("Actions"), _("Claimed"), "".join(rows),
+                Markup("<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
+                       "</thead><tbody>%s</tbody></table>") % (
+                    _("Customer"), _("Level"), _("Actions"), _("Claimed"), Markup().join(rows),
                 )
             )
 

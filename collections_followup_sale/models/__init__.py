@@ -1,2 +1,3 @@
 from . import res_partner
 from . import sale_order
+from . import payment_transaction

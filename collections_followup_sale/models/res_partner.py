@@ -5,10 +5,25 @@ from odoo import _, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.collections_followup.lib import credit
+from odoo.addons.collections_followup.models.res_partner_credit import CREDIT_READ_GROUPS
+
+# README, Roles: salespeople read the applied limit, the available credit, the
+# overdue amount and the hold reasons (not the exposure detail nor settings).
+SUMMARY_GROUPS = CREDIT_READ_GROUPS + ",sales_team.group_sale_salesman"
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    collections_credit_limit_applied = fields.Monetary(groups=SUMMARY_GROUPS)
+    collections_has_credit_limit = fields.Boolean(groups=SUMMARY_GROUPS)
+    collections_available_credit = fields.Monetary(groups=SUMMARY_GROUPS)
+    collections_overdue_amount = fields.Monetary(groups=SUMMARY_GROUPS)
+    collections_credit_hold_text = fields.Text(groups=SUMMARY_GROUPS)
+    collections_on_credit_hold = fields.Boolean(groups=SUMMARY_GROUPS)
+
+    def _collections_credit_read_groups(self, summary=False):
+        return SUMMARY_GROUPS if summary else super()._collections_credit_read_groups(summary=summary)
 
     def _collections_to_invoice_amounts(self, company, exclude_order_ids=()):
         """Confirmed sales not invoiced yet (taxes included), in company currency.
@@ -54,6 +69,9 @@ class ResPartner(models.Model):
     def action_collections_orders_to_invoice(self):
         """Open the customer's confirmed orders with something left to invoice."""
         self.ensure_one()
+        self._collections_check_credit_access()
+        # sudo: archived and other users' contacts of the customer belong in
+        # the domain; the action itself runs with the user's rights
         tree = self.sudo().with_context(active_test=False).search(
             [("id", "child_of", self.commercial_partner_id.ids)]
         )
