@@ -296,10 +296,13 @@ class ResPartner(models.Model):
     def action_collections_overdue(self):
         """Open the customer's overdue instalments."""
         self.ensure_one()
+        self._collections_check_credit_access()
         today = fields.Date.context_today(self)
-        return self._collections_lines_action(
-            _("Overdue Instalments"), [("amount_residual", ">", 0), ("date_maturity", "<", today)]
+        # the one definition of overdue (collections.receivable), as in the credit box
+        line_ids = self._collections_overdue_line_ids(
+            self.env.company, today, self.commercial_partner_id.ids
         )
+        return self._collections_lines_action(_("Overdue Instalments"), [("id", "in", line_ids)])
 
     def action_collections_credits(self):
         """Open the customer's unreconciled credits (credit notes and payments)."""

@@ -192,3 +192,14 @@ class TestReceivableTruth(FollowupCommon):
         self.assertEqual(self._actions(self.customer_b).line_ids.move_id, other)
         line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
         self.assertFalse(self.env["collections.followup.pair"].search([("move_line_id", "=", line.id)]))
+
+    def test_overdue_drill_down_follows_the_same_rule(self):
+        from freezegun import freeze_time
+        invoice = self._invoice(self.customer, SATURDAY, 1000.0)
+        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        with freeze_time(MONDAY):
+            domain = self.customer.action_collections_overdue()["domain"]
+            self.assertNotIn(line, self.env["account.move.line"].search(domain))
+        with freeze_time(TUESDAY):
+            domain = self.customer.action_collections_overdue()["domain"]
+            self.assertIn(line, self.env["account.move.line"].search(domain))
