@@ -83,10 +83,20 @@ ensure_postgres() {
         useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
     fi
     mkdir -p "$WORK"
+    if [ "$(id -u)" -eq 0 ] && [ ! -f "$PGDATA/PG_VERSION" ] \
+        && ! runuser -u postgres -- test -x "$WORK" 2>/dev/null; then
+        # As root the cluster runs as `postgres`, which cannot traverse a checkout in a
+        # private directory (under /root, or made by mktemp -d): keep it where it can.
+        PGDATA="/var/lib/postgresql/collections_followup-$(printf %s "$WORK" | sha1sum | cut -c1-8)/pgdata"
+        echo "(the checkout is private to root: the PostgreSQL cluster lives in $PGDATA)"
+    fi
     if [ ! -f "$PGDATA/PG_VERSION" ]; then
         say "Creating the PostgreSQL cluster in $PGDATA"
         mkdir -p "$PGDATA"
-        [ "$(id -u)" -eq 0 ] && chown postgres: "$PGDATA"
+        if [ "$(id -u)" -eq 0 ]; then
+            chown postgres: "$PGDATA"
+            case "$PGDATA" in /var/lib/postgresql/*) chown postgres: "$(dirname "$PGDATA")" ;; esac
+        fi
         chmod 700 "$PGDATA"
         as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
         cat >>"$PGDATA/postgresql.conf" <<EOF
