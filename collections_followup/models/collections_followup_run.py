@@ -159,6 +159,10 @@ class CollectionsFollowupRun(models.AbstractModel):
         counts["suspensions_lifted"] = self._lift_suspensions(data)
         contacts, postponed = self._plan(data)
         counts["postponed"] = len(postponed)
+        if auto_commit:
+            # each batch then runs in a transaction of its own, whose snapshot
+            # sees the payments committed since the data was gathered
+            self.env.cr.commit()
         done = 0
         for batch in split_every(self._batch_size, contacts):
             for attempt in range(3):
