@@ -127,11 +127,19 @@ class CollectionsFollowupRun(models.AbstractModel):
         log = []
         try:
             try:
-                self._run_company_steps(run, as_of, auto_commit, counts, log)
+                if auto_commit:
+                    self._run_company_steps(run, as_of, auto_commit, counts, log)
+                else:
+                    # without commits (tests, simulations, a run inside a caller's
+                    # transaction) a failing company still leaves nothing half done
+                    with self.env.cr.savepoint():
+                        self._run_company_steps(run, as_of, auto_commit, counts, log)
                 state = "done"
             except Exception as error:  # noqa: BLE001 - one company's failure must not stop the others
                 if auto_commit:
                     self.env.cr.rollback()
+                self.env.invalidate_all()
+                counts.clear()
                 _logger.exception("Follow-up run of %s on %s failed", company.name, as_of)
                 log.append(_("The run stopped: %(error)s", error=error))
                 state = "failed"

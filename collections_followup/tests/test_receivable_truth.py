@@ -203,3 +203,30 @@ class TestReceivableTruth(FollowupCommon):
         with freeze_time(TUESDAY):
             domain = self.customer.action_collections_overdue()["domain"]
             self.assertIn(line, self.env["account.move.line"].search(domain))
+
+    def test_failing_company_does_not_stop_the_others(self):
+        from unittest.mock import patch
+        from odoo.tools import mute_logger
+        from ..models.collections_followup_run import CollectionsFollowupRun
+        other = self.env["res.company"].create({"name": "Filial Quebrada", "currency_id": self.company.currency_id.id})
+        self._invoice(self.customer, date(2025, 3, 3), 1000.0)
+        original = CollectionsFollowupRun._run_company_steps
+
+        def broken_for_other(engine, run, as_of, auto_commit, counts, log):
+            if engine.env.company == other:
+                counts["partners_contacted"] += 99  # half-done work that must not count
+                raise RuntimeError("database of the branch is corrupt")
+            return original(engine, run, as_of, auto_commit, counts, log)
+
+        with patch.object(CollectionsFollowupRun, "_run_company_steps", broken_for_other), \
+                mute_logger("odoo.addons.collections_followup.models.collections_followup_run"):
+            summary = self.env["collections.policy"].run_followup(
+                as_of="2025-03-14", company_ids=[other.id, self.company.id])
+        by_company = {item["company_id"]: item for item in summary["companies"]}
+        self.assertEqual(by_company[other.id]["state"], "failed")
+        self.assertIn("corrupt", by_company[other.id]["log"])
+        self.assertEqual(by_company[self.company.id]["state"], "done")
+        self.assertEqual(len(self._actions(self.customer)), 1, "The other company's customers are contacted")
+        self.assertEqual(summary["partners_contacted"], 1)
+        failed_run = self.env["collections.run"].browse(by_company[other.id]["run_id"])
+        self.assertTrue(failed_run.activity_ids, "An activity tells a Collections Manager")
