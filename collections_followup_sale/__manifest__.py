@@ -13,6 +13,7 @@
         "views/res_partner_views.xml",
         "views/sale_portal_templates.xml",
     ],
+    "demo": ["demo/sale_demo.xml"],
     "installable": True,
     "auto_install": True,
 }

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.misc import format_date
 
 RUN_STATES = [
     ("running", "Running"),
@@ -32,7 +33,7 @@ class CollectionsRun(models.Model):
     started_at = fields.Datetime(readonly=True)
     ended_at = fields.Datetime(readonly=True)
     action_ids = fields.One2many("collections.followup.action", "run_id", string="Actions", readonly=True)
-    log = fields.Text(readonly=True, help="What failed during the run, customer by customer.")
+    log = fields.Text(string="Run Log", readonly=True, help="What failed during the run, customer by customer.")
     partners_contacted = fields.Integer(readonly=True)
     actions_done = fields.Integer(readonly=True)
     actions_failed = fields.Integer(readonly=True)
@@ -49,7 +50,7 @@ class CollectionsRun(models.Model):
     @api.depends("company_id", "date")
     def _compute_name(self):
         for run in self:
-            run.name = "%s - %s" % (run.company_id.name or "", run.date or "")
+            run.name = "%s - %s" % (run.company_id.name or "", format_date(self.env, run.date) if run.date else "")
 
     def _summary(self):
         """The run as the dict ``run_followup`` returns per company."""
