@@ -1,5 +1,4 @@
 from collections import defaultdict
-from datetime import timedelta
 
 from odoo import api, models
 from odoo.tools import SQL
@@ -211,11 +210,6 @@ class CollectionsReceivable(models.AbstractModel):
     @api.model
     def _overdue_cutoff(self, company, as_of):
         """The latest printed due date overdue on ``as_of`` in ``company``
-        (lib.receivable.last_overdue_due_date with the company calendar)."""
-        for window in (40, 366):
-            holidays, weekend = company._collections_working_days(as_of - timedelta(days=window), as_of)
-            try:
-                return receivable.last_overdue_due_date(as_of, holidays, weekend)
-            except ValueError:
-                continue
-        return as_of - timedelta(days=367)
+        (lib.receivable.last_overdue_due_date with the company calendar);
+        cached until the calendar or its time off change."""
+        return company._collections_overdue_cutoff(as_of)

@@ -2,9 +2,9 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import models
+from odoo import api, models, tools
 
-from ..lib import late_fees
+from ..lib import late_fees, receivable
 from ..lib.workdays import WEEKEND
 
 
@@ -63,3 +63,57 @@ class ResCompany(models.Model):
             min(min(dates), as_of) - timedelta(days=1),
             max(max(dates), as_of) + timedelta(days=late_fees.MAX_GRACE_DAYS + 31),
         )
+
+    @tools.ormcache("self.id", "as_of")
+    def _collections_overdue_cutoff(self, as_of):
+        """lib.receivable.last_overdue_due_date of this company on ``as_of``:
+        read on every credit check, so cached (cleared when a calendar, its
+        attendances or its time off change)."""
+        self.ensure_one()
+        for window in (40, 366):
+            holidays, weekend = self._collections_working_days(as_of - timedelta(days=window), as_of)
+            try:
+                return receivable.last_overdue_due_date(as_of, holidays, weekend)
+            except ValueError:
+                continue
+        return as_of - timedelta(days=367)
+
+    def write(self, vals):
+        if "resource_calendar_id" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
+
+class ResourceCalendarLeaves(models.Model):
+    _inherit = "resource.calendar.leaves"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # the overdue cutoff depends on the time off
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+
+class ResourceCalendarAttendance(models.Model):
+    _inherit = "resource.calendar.attendance"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # the overdue cutoff depends on the working days
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+

@@ -230,3 +230,18 @@ class TestReceivableTruth(FollowupCommon):
         self.assertEqual(summary["partners_contacted"], 1)
         failed_run = self.env["collections.run"].browse(by_company[other.id]["run_id"])
         self.assertTrue(failed_run.activity_ids, "An activity tells a Collections Manager")
+
+    def test_credit_overdue_follows_a_new_holiday(self):
+        from datetime import datetime
+        self._invoice(self.customer, SATURDAY, 1000.0)
+        state = self.customer._collections_credit_data(self.company, TUESDAY)[self.customer.id][0]
+        self.assertEqual(float(state.overdue_amount), 1000.0, "Effective due date Monday: late on Tuesday")
+        self.env["resource.calendar.leaves"].create({
+            "name": "Carnaval", "calendar_id": self.company.resource_calendar_id.id,
+            "date_from": datetime(2025, 3, 3, 0, 0), "date_to": datetime(2025, 3, 3, 23, 59, 59),
+        })
+        state = self.customer._collections_credit_data(self.company, TUESDAY)[self.customer.id][0]
+        self.assertEqual(float(state.overdue_amount), 0.0, "Monday is a holiday now: due on Tuesday")
+        engine = self.env["collections.followup.run"]
+        data = engine._gather(self.company, TUESDAY, partner_ids=self.customer.ids)
+        self.assertEqual(engine._overview(data)[self.customer.id]["overdue"], 0.0)
