@@ -284,7 +284,7 @@ class CollectionsPolicy(models.Model):
     def _collections_parse_date(self, value):
         """``value`` (a date or an ISO 'YYYY-MM-DD' string, or empty) as a date
         between 2000-01-01 and 2199-12-31; a clear UserError otherwise."""
-        if value in (None, False, ""):
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
             return False
         if isinstance(value, datetime.datetime):
             value = value.date()
