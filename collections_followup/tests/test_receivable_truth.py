@@ -138,9 +138,14 @@ class TestReceivableTruth(FollowupCommon):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         with self.assertRaises(UserError):
             self._run("2199-01-01")
-        for bad in ("2026-02-30", 20261122, True, "0001-01-01", "x"):
+        for bad in ("2026-02-30", 20261122, True, 0, 1.5, ["2025-03-14"], "0001-01-01", "9999-12-31", "x"):
             with self.assertRaises(UserError, msg=repr(bad)):
                 self._run(bad)
+        for bad in (True, "1", [True], ["x"], 2.0, [999999999]):
+            with self.assertRaises(UserError, msg=repr(bad)):
+                self._run("2025-03-14", company_ids=bad)
+        with self.assertRaises(UserError):
+            self._run("2025-03-14", simulate="yes")
         from datetime import timedelta
         from odoo import fields
         next_month = fields.Date.context_today(self.env.user) + timedelta(days=30)
