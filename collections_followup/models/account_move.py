@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib import dunning
 from ..lib.workdays import days_late as lib_days_late
 
 
@@ -167,5 +168,10 @@ class AccountMoveLine(models.Model):
             if key not in policy_by_key:
                 partner = line.move_id.commercial_partner_id.with_company(company)
                 policy_by_key[key] = partner._collections_policy() if partner else self.env["collections.policy"]
-            levels = policy_by_key[key].sudo().level_ids.filtered(lambda level: level.days <= days)
-            line.collections_level_id = levels.sorted(lambda level: (level.days, level.id))[-1:]
+            # the run's rule (lib.dunning.reached_position): pre-due levels from
+            # the printed due date, the others from the effective one
+            levels = policy_by_key[key].sudo().level_ids.sorted(lambda level: (level.days, level.id))
+            position = dunning.reached_position(
+                [level.days for level in levels], due_date, today, *working_days[company.id]
+            )
+            line.collections_level_id = levels[position - 1] if position else False

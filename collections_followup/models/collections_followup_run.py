@@ -482,12 +482,17 @@ class CollectionsFollowupRun(models.AbstractModel):
             if (not levels or row["in_dispute"] or line_id in data.paused_line_ids
                     or line_id in data.below_tolerance_ids):
                 continue
-            reached = [level for level in levels if level.days <= days]
+            # the run's rule: pre-due levels from the printed due date, the others from the effective one
+            position = dunning.reached_position(
+                [level.days for level in levels], row["due_date"], as_of, data.holidays, data.weekend
+            )
+            reached = levels[:position]
             if reached and (info["level"] is None or (reached[-1].days, reached[-1].id) > (info["level"].days, info["level"].id)):
                 info["level"] = reached[-1]
-            upcoming = [level for level in levels if level.days > days and (line_id, level.id) not in data.executed_pairs]
+            upcoming = [level for level in levels[position:] if (line_id, level.id) not in data.executed_pairs]
             if upcoming:
-                due = row["effective_due_date"] + timedelta(days=upcoming[0].days)
+                start = row["due_date"] if upcoming[0].days < 0 else row["effective_due_date"]
+                due = start + timedelta(days=upcoming[0].days)
                 if info["next_date"] is None or due < info["next_date"]:
                     info["next_date"] = due
         for partner_id, info in overview.items():
