@@ -27,6 +27,10 @@ GET_ODOO="get it with: git clone --depth 1 -b 18.0 https://github.com/odoo/odoo 
 
 say() { printf '\n==> %s\n' "$*"; }
 
+# wkhtmltopdf (Qt) wants a private runtime directory; without one it warns on every PDF
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$WORK/xdg-runtime}"
+mkdir -p -m 700 "$XDG_RUNTIME_DIR" 2>/dev/null || true
+
 have_odoo() { [ -f "$ODOO_PATH/odoo-bin" ]; }
 
 require_odoo() {

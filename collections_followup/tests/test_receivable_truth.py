@@ -113,6 +113,9 @@ class TestReceivableTruth(FollowupCommon):
         html = self.env["ir.actions.report"]._render_qweb_html(
             "collections_followup.report_followup_letter", action.ids)[0].decode()
         self.assertIn(invoice.name, html)
+        letterhead = html.split('class="page"')[0]
+        self.assertIn(self.company.name, letterhead, "The letterhead is in the page body")
+        self.assertIn(self.customer.name, letterhead, "So is the addressee")
 
     def test_backlog_gets_a_notice_before_measures(self):
         # 60 days late on the first run: formal notice (hold + suspension) must wait for a notice
