@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import dunning
 from ..lib.workdays import days_late as lib_days_late
+from .rpc import in_user_language
 
 
 class AccountMove(models.Model):
@@ -48,6 +49,7 @@ class AccountMove(models.Model):
             "context": {"default_move_id": self.id, "default_mode": mode},
         }
 
+    @in_user_language
     def collections_dispute_open(self, reason):
         """Put these customer invoices in dispute (XML-RPC friendly): they are
         not chased and accrue no late charges until the dispute is closed.
@@ -61,6 +63,7 @@ class AccountMove(models.Model):
         # dispute records, a chatter note and the follow-up's own pending work are written.
         return self.sudo()._collections_set_dispute(reason).ids
 
+    @in_user_language
     def collections_dispute_close(self, resolution=None):
         """End the open disputes of these invoices (XML-RPC friendly): the
         follow-up chases them again. For collectors and billing users, on

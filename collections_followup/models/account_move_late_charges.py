@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, fields, models
+from .rpc import in_user_language
 
 
 class AccountMove(models.Model):
@@ -98,6 +99,7 @@ class AccountMove(models.Model):
             "domain": ["|", ("move_id", "=", self.id), ("charge_move_id", "=", self.id)],
         }
 
+    @in_user_language
     def collections_late_charges(self, as_of=None):
         """Late charges of these invoices' instalments on ``as_of``.
 
@@ -138,6 +140,7 @@ class AccountMove(models.Model):
             ))
         return result
 
+    @in_user_language
     def collections_invoice_late_charges(self, as_of=None):
         """Invoice the late charges of these invoices accrued up to ``as_of``.
 

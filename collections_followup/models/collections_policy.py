@@ -6,6 +6,7 @@ from odoo.tools.misc import format_date
 
 from ..lib import late_fees
 from ..lib.money import to_decimal
+from .rpc import in_user_language
 
 
 class CollectionsPolicy(models.Model):
@@ -226,6 +227,7 @@ class CollectionsPolicy(models.Model):
         return messages[code] % values
 
     @api.model
+    @in_user_language
     def run_followup(self, as_of=None, company_ids=None, simulate=False):
         """Run the follow-up (régua de cobrança) for a date.
 

@@ -8,6 +8,7 @@ from ..lib import dunning
 from ..lib.money import round_money, to_decimal
 
 from .collections_level import ESCALATIONS
+from .rpc import in_user_language
 
 FOLLOWUP_STATUSES = [
     ("no_action", "No action needed"),
@@ -359,6 +360,7 @@ class ResPartner(models.Model):
         action["context"] = {}
         return action
 
+    @in_user_language
     def collections_log_contact(self, outcome, note=None, right_party_contact=False,
                                 promise_date=None, promise_amount=None, dispute_move_id=None,
                                 dispute_reason=None, promise_line_ids=None):
@@ -482,6 +484,7 @@ class ResPartner(models.Model):
             raise AccessError(_("Only collectors can change a customer's follow-up."))
         self.check_access("read")
 
+    @in_user_language
     def collections_postpone(self, date, reason=None):
         """Leave these customers alone until ``date`` (XML-RPC friendly): the
         follow-up run skips them until then and their contacts still to
@@ -521,6 +524,7 @@ class ResPartner(models.Model):
             )
         return True
 
+    @in_user_language
     def collections_exclude(self, reason):
         """Exclude these customers from the follow-up of the current company
         (XML-RPC friendly): the run never chases them. For collectors and
@@ -547,6 +551,7 @@ class ResPartner(models.Model):
             )
         return True
 
+    @in_user_language
     def collections_include(self):
         """Bring excluded customers back into the follow-up of the current
         company (XML-RPC friendly). For collectors and billing users.
@@ -563,6 +568,7 @@ class ResPartner(models.Model):
             partner.sudo().message_post(body=_("Back in the follow-up."), subtype_xmlid="mail.mt_note")
         return True
 
+    @in_user_language
     def collections_set_policy(self, policy_id):
         """Give these customers a collection policy of the current company
         (XML-RPC friendly); False puts them back on the company's default.

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang, split_every
 
 from ..lib import credit, money, workdays
+from .rpc import in_user_language
 
 SWITCH_MODES = [
     (credit.SWITCH_ALWAYS, "Always check"),
@@ -333,6 +334,7 @@ class ResPartner(models.Model):
 
     # --- public API (XML-RPC) -------------------------------------------------
 
+    @in_user_language
     def collections_credit_exposure(self, company_id=None):
         """Credit exposure of the partner's commercial entity in one company.
 
@@ -373,6 +375,7 @@ class ResPartner(models.Model):
             "on_hold": bool(credit.hold_reasons(state, hold_settings, as_of)),
         }
 
+    @in_user_language
     def collections_credit_hold_reasons(self, document_amount=0.0, company_id=None):
         """Why a new document of ``document_amount`` would be blocked.
 

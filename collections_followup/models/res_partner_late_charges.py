@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 
 from ..lib import late_fees
+from .rpc import in_user_language
 
 
 class ResPartner(models.Model):
@@ -128,6 +129,7 @@ class ResPartner(models.Model):
             "context": {"default_partner_ids": self.commercial_partner_id.ids},
         }
 
+    @in_user_language
     def collections_invoice_late_charges(self, as_of=None):
         """Invoice the late charges of these partners accrued up to ``as_of``.
 

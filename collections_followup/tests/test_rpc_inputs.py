@@ -55,3 +55,15 @@ class TestRpcInputs(FollowupCommon, HttpCase):
             self.assertCleanFault("res.partner", "collections_credit_hold_reasons", [partner], {"document_amount": amount})
         for as_of in (20260211, ["2026-02-11"], "NaN"):
             self.assertCleanFault("account.move", "collections_late_charges", [invoice.ids], {"as_of": as_of})
+
+    def test_errors_in_the_users_language_over_xmlrpc(self):
+        lang = self.env["res.lang"]._lang_get("pt_BR")
+        if not lang or not lang.active:
+            self.env["res.lang"]._activate_lang("pt_BR")
+            self.env["ir.module.module"].search([("name", "=", "collections_followup")])._update_translations(["pt_BR"])
+        admin = self.env.ref("base.user_admin")
+        admin.lang = "pt_BR"
+        self.env.flush_all()
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            self._call("collections.policy", "run_followup", [], {"as_of": "2026-02-30"})
+        self.assertIn("não é uma data", caught.exception.faultString, "pt_BR without passing a context")
