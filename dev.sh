@@ -346,12 +346,34 @@ cmd_test() {
     [ "$((LIB_FAILED + ODOO_FAILED))" -eq 0 ]
 }
 
+# --- pytest-odoo --------------------------------------------------------------
+# For developers who prefer pytest: the addons' Odoo tests through pytest-odoo,
+# on the demo database (built when missing). CI runs `./dev.sh test`.
+cmd_pytest_odoo() {
+    prepare_odoo
+    "$VENV/bin/python" -c "import pytest_odoo" 2>/dev/null \
+        || "$VENV/bin/pip" install -q --disable-pip-version-check "pytest-odoo==2.3.0"
+    if ! db_exists "$DEMO_DB" || [ ! -f "$WORK/$DEMO_DB.ready" ]; then
+        drop_db "$DEMO_DB"
+        say "Building the demo database $DEMO_DB"
+        odoo -d "$DEMO_DB" -i "$ADDONS" --load-language=pt_BR --stop-after-init --log-level=warn \
+            >"$WORK/demo-install.log" 2>&1 || { tail -40 "$WORK/demo-install.log"; exit 1; }
+        touch "$WORK/$DEMO_DB.ready"
+    fi
+    local targets=("$@") arg paths=0
+    for arg in "$@"; do case "$arg" in -*) ;; *) paths=1 ;; esac; done
+    [ "$paths" -eq 1 ] || targets+=(collections_followup/tests collections_followup_sale/tests)
+    cd "$ROOT" && PYTHONPATH="$ODOO_PATH" "$VENV/bin/python" -m pytest -o addopts="-p no:cacheprovider" \
+        -o pythonpath="" --odoo-config="$CONF" --odoo-database="$DEMO_DB" "${targets[@]}"
+}
+
 case "${1:-}" in
     demo) cmd_demo ;;
+    pytest-odoo) shift; cmd_pytest_odoo "$@" ;;
     test) cmd_test ;;
     i18n) cmd_i18n ;;
     *)
-        echo "usage: $0 demo|test|i18n" >&2
+        echo "usage: $0 demo|test|i18n|pytest-odoo [pytest arguments]" >&2
         exit 2
         ;;
 esac

@@ -54,6 +54,7 @@ class TestReceivableTruth(FollowupCommon):
         self.assertEqual(self.env["collections.followup.run"]._overview(data)[self.customer.id]["overdue"], 0.0)
 
     def test_undue_instalment_never_in_the_overdue_total(self):
+        self.customer.lang = "en_US"
         self._invoice(self.customer, date(2025, 3, 3), 8000.0)
         self._invoice(self.customer, date(2025, 3, 17), 8000.0)  # due in 3 days on 03-14
         self._run("2025-03-14")
@@ -118,6 +119,7 @@ class TestReceivableTruth(FollowupCommon):
         self.assertIn(self.customer.name, letterhead, "So is the addressee")
 
     def test_backlog_gets_a_notice_before_measures(self):
+        self.customer.lang = "en_US"
         # 60 days late on the first run: formal notice (hold + suspension) must wait for a notice
         self._invoice(self.customer, date(2025, 1, 13), 1000.0)
         self._run("2025-03-14")
