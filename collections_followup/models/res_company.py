@@ -18,6 +18,24 @@ class ResCompany(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Follow-up activities of a customer with neither a collector nor a salesperson go to this user.",
     )
+    # Payment plans (models/collections_plan.py)
+    collections_plan_journal_id = fields.Many2one(
+        "account.journal", string="Renegotiation Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        help="Journal of the renegotiation entries of payment plans (the first miscellaneous journal when empty).",
+    )
+    collections_plan_discount_account_id = fields.Many2one(
+        "account.account", string="Plan Discount Account", domain="[('account_type', 'like', 'expense')]",
+        help="Expense account debited with the discounts granted in payment plans.",
+    )
+    collections_plan_interest_account_id = fields.Many2one(
+        "account.account", string="Plan Interest Account", domain="[('account_type', 'like', 'income')]",
+        help="Income account credited with the interest of payment plans (Price table).",
+    )
+    collections_plan_discount_threshold = fields.Float(
+        string="Plan Discount Threshold (%)", default=10.0,
+        help="Only a Collections Manager may grant a plan whose discount plus waived late charges is "
+        "above this percentage of the debt and its late charges.",
+    )
 
     def _create_collections_demo_invoices(self):
         """Demo data only: customer invoices of the demo company dated
