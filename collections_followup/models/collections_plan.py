@@ -227,20 +227,20 @@ class CollectionsPlan(models.Model):
         values = {key: (value.isoformat() if hasattr(value, "isoformat") else str(value))
                   for key, value in error.values.items()}
         messages = {
-            "no_debt": lambda: _("There is nothing to renegotiate: the instalments owe nothing."),
-            "negative": lambda: _("Amounts and rates of a plan cannot be negative."),
-            "no_instalment": lambda: _("A plan needs at least one instalment."),
-            "too_many_instalments": lambda: _("A plan has at most %(maximum)s instalments.", **values),
-            "bad_period": lambda: _("The months between instalments must be at least one."),
-            "bad_percent": lambda: _("A discount percentage is between 0 and 100."),
-            "discount_above_total": lambda: _("The discount (%(discount)s) must be below the debt (%(total)s).", **values),
-            "down_payment_above_total": lambda: _(
+            "no_debt": lambda: self.env._("There is nothing to renegotiate: the instalments owe nothing."),
+            "negative": lambda: self.env._("Amounts and rates of a plan cannot be negative."),
+            "no_instalment": lambda: self.env._("A plan needs at least one instalment."),
+            "too_many_instalments": lambda: self.env._("A plan has at most %(maximum)s instalments.", **values),
+            "bad_period": lambda: self.env._("The months between instalments must be at least one."),
+            "bad_percent": lambda: self.env._("A discount percentage is between 0 and 100."),
+            "discount_above_total": lambda: self.env._("The discount (%(discount)s) must be below the debt (%(total)s).", **values),
+            "down_payment_above_total": lambda: self.env._(
                 "The down payment (%(down_payment)s) must be below the negotiated total (%(total)s).", **values),
-            "first_due_in_past": lambda: _("A due date of the plan (%(first_due_date)s) cannot be before today "
+            "first_due_in_past": lambda: self.env._("A due date of the plan (%(first_due_date)s) cannot be before today "
                                    "(%(today)s).", **values),
-            "down_payment_after_first": lambda: _("The down payment (due %(down_payment_date)s) cannot be due after the "
+            "down_payment_after_first": lambda: self.env._("The down payment (due %(down_payment_date)s) cannot be due after the "
                                           "first instalment (%(first_due_date)s).", **values),
-            "instalment_too_small": lambda: _("%(financed)s cannot be split in %(count)s instalments.", **values),
+            "instalment_too_small": lambda: self.env._("%(financed)s cannot be split in %(count)s instalments.", **values),
         }
         message = messages.get(error.code)
         return message() if message else error.code

@@ -1,5 +1,4 @@
 from markupsafe import Markup, escape
-
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
 from lib.plans import PlanError, add_months, breach, due_dates, price_payment, schedule, split
 
 D = Decimal
