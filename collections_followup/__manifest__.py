@@ -38,6 +38,7 @@
         "reports/late_charges_templates.xml",
         "data/collections_plan_data.xml",
         "views/collections_plan_views.xml",
+        "reports/plan_agreement.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -152,6 +152,28 @@ class CollectionsPlan(models.Model):
         return self.env.ref("collections_followup.collections_plan_agreement_report").report_action(self)
 
     # --- business methods ----------------------------------------------------------
+    def _collections_agreement_terms(self):
+        """What the agreement prints besides the plan's fields: the origin of
+        the debt (one row per renegotiated instalment: document, original due
+        date, amount settled by the plan) and the breach terms of the policy."""
+        self.ensure_one()
+        credits = self.move_id.sudo().line_ids.filtered("collections_renegotiated_line_id")
+        if credits:
+            origin = [{
+                "document": credit.collections_renegotiated_line_id.move_id.name,
+                "due_date": credit.collections_renegotiated_line_id.date_maturity,
+                "amount": -credit.balance,
+            } for credit in credits]
+        else:
+            origin = [{"document": line.move_id.name, "due_date": line.date_maturity, "amount": line.amount_residual}
+                      for line in self.move_line_ids.sudo()]
+        policy = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()._collections_policy()
+        return {
+            "origin": origin,
+            "break_days": policy.plan_break_days if policy else 30,
+            "acceleration": policy.plan_acceleration if policy else True,
+        }
+
     @api.model
     def _collections_gather(self, company, partner, move_lines, as_of):
         """Check the instalments chosen for a plan and read their debt and

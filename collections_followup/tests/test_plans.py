@@ -1,4 +1,5 @@
 import inspect
+import re
 from contextlib import contextmanager
 from datetime import date
 
@@ -229,3 +230,16 @@ class TestPaymentPlans(FollowupCommon):
         self.assertEqual(set(snapshot.items), set(plan.line_ids.move_line_id.ids))
         self.assertEqual([snapshot.is_overdue(snapshot.items[line.id]) for line in plan.line_ids.move_line_id],
                          [True, False, False])
+
+    @freeze_time(TODAY)
+    def test_agreement_prints_parties_origin_schedule_and_breach(self):
+        plan = self._plan(include_charges=False, user=self.collections_manager)
+        html, _format = self.env["ir.actions.report"]._render_qweb_html(
+            "collections_followup.report_plan_agreement", plan.ids)
+        text = " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
+        for expected in ("Acknowledgement of Debt", plan.name, "Debtor: Padaria Pão Quente",
+                         "Creditor: " + self.company.name, self.invoice_a.name + " 03/03/2025 $ 1,000.00",
+                         self.invoice_b.name + " 03/03/2025 $ 500.00", "Late charges waived",
+                         "1 05/02/2025 $ 500.00", "3 07/02/2025 $ 500.00",
+                         "more than 30 days after its due date breaks this agreement", "falls due at once"):
+            self.assertIn(expected, text)
