@@ -39,6 +39,7 @@
         "data/collections_plan_data.xml",
         "views/collections_plan_views.xml",
         "reports/plan_agreement.xml",
+        "views/collections_writeoff_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -9,3 +9,4 @@ from . import test_close_loop
 from . import test_collections_inputs
 from . import test_credit_trust
 from . import test_plans
+from . import test_writeoff

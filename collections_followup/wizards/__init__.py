@@ -7,3 +7,4 @@ from . import collections_credit_release
 from . import collections_charge_invoice
 from . import collections_charge_waive
 from . import collections_plan_wizard
+from . import collections_writeoff
