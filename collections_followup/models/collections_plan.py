@@ -338,7 +338,8 @@ class CollectionsPlan(models.Model):
         self._collections_reconcile(move, data["lines"])
         self._collections_record_charges(move, data)
         receivables = move.line_ids.filtered(lambda line: line.balance > 0 and line.account_type == "asset_receivable")
-        for plan_line, move_line in zip(self.line_ids.sorted("number"), receivables.sorted("collections_plan_number")):
+        for plan_line, move_line in zip(
+                self.line_ids.sorted("number"), receivables.sorted("collections_plan_number"), strict=True):
             plan_line.move_line_id = move_line.id
         self.write({"move_id": move.id, "state": "active"})
         self._collections_log(_(

@@ -243,3 +243,30 @@ class TestPaymentPlans(FollowupCommon):
                          "1 05/02/2025 $ 500.00", "3 07/02/2025 $ 500.00",
                          "more than 30 days after its due date breaks this agreement", "falls due at once"):
             self.assertIn(expected, text)
+
+    def test_confirming_stops_the_pending_follow_up(self):
+        self.customer.collections_responsible_id = self.collector
+        self._run("2025-03-13")  # firm level: e-mail queued and a call activity
+        action = self._actions(self.customer)
+        self.assertEqual(action.mail_id.state, "outgoing")
+        with freeze_time("2025-03-14"):
+            plan = self._plan()
+        self.assertEqual(action.mail_id.state, "cancel", "The queued e-mail is never sent")
+        self.assertIn(plan.name, action.mail_id.failure_reason)
+        self.assertFalse(self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]), "The call is marked done")
+
+    @freeze_time(TODAY)
+    def test_wizard_from_selected_invoices_previews_the_schedule(self):
+        wizard = self.env["collections.plan.wizard"].with_user(self.collector).with_context(
+            active_model="account.move", active_ids=self.invoice_b.ids).create({
+                "first_due_date": "2025-05-02", "instalment_count": 2, "include_charges": False})
+        self.assertEqual(wizard.partner_id, self.customer)
+        self.assertEqual(wizard.move_line_ids, self.invoice_b.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"))
+        self.assertFalse(wizard.preview_error)
+        self.assertIn("$ 250.00", wizard.preview_html.replace("\xa0", " "))
+        wizard.down_payment = 600.0
+        self.assertIn("down payment", wizard.preview_error)
+        self.assertFalse(self.env["collections.plan"].search([("partner_id", "=", self.customer.id)]),
+                         "A preview creates nothing")
