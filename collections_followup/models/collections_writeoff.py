@@ -255,6 +255,32 @@ class CollectionsWriteoff(models.Model):
                 partner.message_post(body=message, subtype_xmlid="mail.mt_note")
         return True
 
+    @api.model
+    def _cron_write_off_small_balances(self, as_of=None):
+        """Daily, off by default (company setting): write off the overdue
+        instalments of the receivable snapshot whose open balance is at most
+        the company's small-balance amount and that are late more than its
+        small-balance days, one write-off per company (reason: small balance).
+        ``as_of`` replays a day. Returns {company id: write-off id}."""
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        result = {}
+        for company in self.env["res.company"].search([("collections_writeoff_small_balances", "=", True)]):
+            if not company.collections_writeoff_account_id:
+                continue
+            limit = to_decimal(company.collections_writeoff_small_amount)
+            snapshot = self.env["collections.receivable"]._snapshot(company, as_of)
+            line_ids = [
+                item.line_id for item in snapshot.items.values()
+                if snapshot.is_overdue(item) and not item.in_dispute
+                and item.currency_id == company.currency_id.id
+                and item.residual_company <= limit and item.days_late > company.collections_writeoff_small_days
+            ]
+            if line_ids:
+                writeoff = self.with_company(company).with_context(allowed_company_ids=company.ids) \
+                    .collections_write_off(line_ids, "small_balance", date=as_of)
+                result[company.id] = writeoff.id
+        return result
+
 
 class CollectionsWriteoffLine(models.Model):
     """One written-off instalment and the deductibility criterion it met."""

@@ -60,6 +60,14 @@ class ResCompany(models.Model):
     collections_loss_small_months = fields.Integer(string="Months Overdue: Small Credit", default=6)
     collections_loss_large_months = fields.Integer(string="Months Overdue: Other Credits", default=12)
     collections_loss_secured_months = fields.Integer(string="Months Overdue: Secured Credit", default=24)
+    collections_writeoff_small_balances = fields.Boolean(
+        string="Write Off Small Balances Daily",
+        help="Every day, overdue instalments whose open balance is at most the small-balance amount and that "
+        "are late more than the small-balance days are written off (reason: small balance).",
+    )
+    collections_writeoff_small_amount = fields.Monetary(
+        string="Small Balance", currency_field="currency_id", default=1.0)
+    collections_writeoff_small_days = fields.Integer(string="Small Balance Late Days", default=90)
 
     def _create_collections_demo_invoices(self):
         """Demo data only: customer invoices of the demo company dated

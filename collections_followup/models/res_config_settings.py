@@ -36,3 +36,12 @@ class ResConfigSettings(models.TransientModel):
     collections_loss_secured_months = fields.Integer(
         related="company_id.collections_loss_secured_months", readonly=False
     )
+    collections_writeoff_small_balances = fields.Boolean(
+        related="company_id.collections_writeoff_small_balances", readonly=False
+    )
+    collections_writeoff_small_amount = fields.Monetary(
+        related="company_id.collections_writeoff_small_amount", readonly=False
+    )
+    collections_writeoff_small_days = fields.Integer(
+        related="company_id.collections_writeoff_small_days", readonly=False
+    )

@@ -108,3 +108,17 @@ class TestWriteoff(FollowupCommon):
                                                  administrative_collection=True)
         self.assertEqual(writeoff.line_ids.criterion, "unsecured_medium")
         self.assertTrue(writeoff.line_ids.administrative_collection)
+
+    def test_small_balances_are_written_off_daily_only_when_switched_on(self):
+        tiny = self._invoice(self.customer, DUE, 0.80)
+        Writeoff = self.env["collections.writeoff"]
+        self.assertEqual(Writeoff._cron_write_off_small_balances("2024-08-15"), {}, "Off by default")
+        self.company.write({"collections_writeoff_small_balances": True, "collections_writeoff_small_amount": 1.0,
+                            "collections_writeoff_small_days": 90})
+        self.assertEqual(Writeoff._cron_write_off_small_balances("2024-03-15"), {}, "Not late enough yet")
+        result = Writeoff._cron_write_off_small_balances("2024-08-15")
+        writeoff = Writeoff.browse(result[self.company.id])
+        self.assertEqual(writeoff.reason, "small_balance")
+        self.assertEqual(writeoff.line_ids.move_id, tiny, "Only the small balance")
+        self.assertEqual(tiny.payment_state, "paid")
+        self.assertEqual(self.small.payment_state, "not_paid")
