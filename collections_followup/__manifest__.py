@@ -36,6 +36,10 @@
         "views/res_partner_late_charges_views.xml",
         "views/portal_late_charges_templates.xml",
         "reports/late_charges_templates.xml",
+        "data/collections_plan_data.xml",
+        "views/collections_plan_views.xml",
+        "reports/plan_agreement.xml",
+        "views/collections_writeoff_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -23,3 +23,5 @@ from . import res_company_calendar
 from . import res_partner_late_charges
 from . import mail_activity
 from . import ir_actions_report
+from . import collections_plan
+from . import collections_writeoff

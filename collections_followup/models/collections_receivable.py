@@ -78,7 +78,7 @@ class CollectionsReceivable(models.AbstractModel):
         ])
         self.env["account.move"].flush_model([
             "commercial_partner_id", "name", "move_type", "collections_in_dispute",
-            "collections_is_charge_invoice",
+            "collections_is_charge_invoice", "collections_is_plan",
         ])
         self.env["account.account"].flush_model(["account_type"])
         self.env["collections.promise"].flush_model(["state", "company_id", "move_line_ids"])
@@ -94,7 +94,10 @@ class CollectionsReceivable(models.AbstractModel):
             partner_filter = SQL("AND move.commercial_partner_id = ANY(%s)", list(partner_ids))
         self.env.cr.execute(SQL(
             """
-            SELECT aml.id, aml.move_id, move.name, move.move_type, move.commercial_partner_id,
+            SELECT aml.id, aml.move_id, move.name,
+                   -- a payment plan's renegotiation entry carries receivable instalments too
+                   CASE WHEN move.collections_is_plan THEN 'out_invoice' ELSE move.move_type END,
+                   move.commercial_partner_id,
                    aml.currency_id, aml.amount_residual_currency, aml.amount_residual, aml.date_maturity,
                    COALESCE(move.collections_in_dispute, FALSE),
                    COALESCE(move.collections_is_charge_invoice, FALSE),
@@ -193,7 +196,7 @@ class CollectionsReceivable(models.AbstractModel):
                AND account.account_type = 'asset_receivable'
                AND NOT aml.reconciled
                AND aml.amount_residual_currency > 0
-               AND move.move_type IN %s
+               AND (move.move_type IN %s OR move.collections_is_plan)
                AND aml.date_maturity <= %s
                AND aml.amount_residual > tolerance.amount
                AND NOT COALESCE(move.collections_in_dispute, FALSE)

@@ -18,6 +18,56 @@ class ResCompany(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Follow-up activities of a customer with neither a collector nor a salesperson go to this user.",
     )
+    # Payment plans (models/collections_plan.py)
+    collections_plan_journal_id = fields.Many2one(
+        "account.journal", string="Renegotiation Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        help="Journal of the renegotiation entries of payment plans (the first miscellaneous journal when empty).",
+    )
+    collections_plan_discount_account_id = fields.Many2one(
+        "account.account", string="Plan Discount Account", domain="[('account_type', 'like', 'expense')]",
+        help="Expense account debited with the discounts granted in payment plans.",
+    )
+    collections_plan_interest_account_id = fields.Many2one(
+        "account.account", string="Plan Interest Account", domain="[('account_type', 'like', 'income')]",
+        help="Income account credited with the interest of payment plans (Price table).",
+    )
+    collections_plan_discount_threshold = fields.Float(
+        string="Plan Discount Threshold (%)", default=10.0,
+        help="Only a Collections Manager may grant a plan whose discount plus waived late charges is "
+        "above this percentage of the debt and its late charges.",
+    )
+    # Write-off (models/collections_writeoff.py); bands of Lei 9.430/1996 art. 9 § 7
+    collections_writeoff_account_id = fields.Many2one(
+        "account.account", string="Loss Account", domain="[('account_type', 'like', 'expense')]",
+        help="Expense account debited by write-offs (e.g. Perdas no recebimento de créditos).",
+    )
+    collections_writeoff_journal_id = fields.Many2one(
+        "account.journal", string="Write-off Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        help="Journal of the write-off entries (the first miscellaneous journal when empty).",
+    )
+    collections_loss_small_amount = fields.Monetary(
+        string="Loss Band: Small Credit", currency_field="currency_id", default=15000.0,
+        help="Unsecured credits up to this amount per operation are deductible after the small-credit months.",
+    )
+    collections_loss_large_amount = fields.Monetary(
+        string="Loss Band: Large Credit", currency_field="currency_id", default=100000.0,
+        help="Unsecured credits above this amount need a lawsuit to be deductible.",
+    )
+    collections_loss_secured_amount = fields.Monetary(
+        string="Loss Band: Secured Credit", currency_field="currency_id", default=50000.0,
+        help="Secured credits above this amount need a lawsuit (or seizure of the guarantee).",
+    )
+    collections_loss_small_months = fields.Integer(string="Months Overdue: Small Credit", default=6)
+    collections_loss_large_months = fields.Integer(string="Months Overdue: Other Credits", default=12)
+    collections_loss_secured_months = fields.Integer(string="Months Overdue: Secured Credit", default=24)
+    collections_writeoff_small_balances = fields.Boolean(
+        string="Write Off Small Balances Daily",
+        help="Every day, overdue instalments whose open balance is at most the small-balance amount and that "
+        "are late more than the small-balance days are written off (reason: small balance).",
+    )
+    collections_writeoff_small_amount = fields.Monetary(
+        string="Small Balance", currency_field="currency_id", default=1.0)
+    collections_writeoff_small_days = fields.Integer(string="Small Balance Late Days", default=90)
 
     def _create_collections_demo_invoices(self):
         """Demo data only: customer invoices of the demo company dated

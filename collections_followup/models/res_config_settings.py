@@ -10,3 +10,38 @@ class ResConfigSettings(models.TransientModel):
     collections_default_collector_id = fields.Many2one(
         related="company_id.collections_default_collector_id", readonly=False
     )
+    collections_plan_journal_id = fields.Many2one(related="company_id.collections_plan_journal_id", readonly=False)
+    collections_plan_discount_account_id = fields.Many2one(
+        related="company_id.collections_plan_discount_account_id", readonly=False
+    )
+    collections_plan_interest_account_id = fields.Many2one(
+        related="company_id.collections_plan_interest_account_id", readonly=False
+    )
+    collections_plan_discount_threshold = fields.Float(
+        related="company_id.collections_plan_discount_threshold", readonly=False
+    )
+    collections_writeoff_account_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_id", readonly=False
+    )
+    collections_writeoff_journal_id = fields.Many2one(
+        related="company_id.collections_writeoff_journal_id", readonly=False
+    )
+    collections_loss_small_amount = fields.Monetary(related="company_id.collections_loss_small_amount", readonly=False)
+    collections_loss_large_amount = fields.Monetary(related="company_id.collections_loss_large_amount", readonly=False)
+    collections_loss_secured_amount = fields.Monetary(
+        related="company_id.collections_loss_secured_amount", readonly=False
+    )
+    collections_loss_small_months = fields.Integer(related="company_id.collections_loss_small_months", readonly=False)
+    collections_loss_large_months = fields.Integer(related="company_id.collections_loss_large_months", readonly=False)
+    collections_loss_secured_months = fields.Integer(
+        related="company_id.collections_loss_secured_months", readonly=False
+    )
+    collections_writeoff_small_balances = fields.Boolean(
+        related="company_id.collections_writeoff_small_balances", readonly=False
+    )
+    collections_writeoff_small_amount = fields.Monetary(
+        related="company_id.collections_writeoff_small_amount", readonly=False
+    )
+    collections_writeoff_small_days = fields.Integer(
+        related="company_id.collections_writeoff_small_days", readonly=False
+    )

@@ -10,3 +10,5 @@ from . import test_collections_inputs
 from . import test_credit_trust
 from . import test_run_concurrency
 from . import test_rpc_inputs
+from . import test_plans
+from . import test_writeoff

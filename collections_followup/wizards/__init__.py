@@ -6,3 +6,5 @@ from . import collections_dispute_wizard
 from . import collections_credit_release
 from . import collections_charge_invoice
 from . import collections_charge_waive
+from . import collections_plan_wizard
+from . import collections_writeoff
