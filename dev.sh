@@ -348,23 +348,26 @@ cmd_test() {
 
 # --- pytest-odoo --------------------------------------------------------------
 # For developers who prefer pytest: the addons' Odoo tests through pytest-odoo,
-# on the demo database (built when missing). CI runs `./dev.sh test`.
+# on a database like the test suite's (demo data, English), built when missing
+# and reused. CI runs `./dev.sh test`. HttpCase tests need the HTTP server of
+# odoo-bin and are skipped by pytest-odoo's runner.
 cmd_pytest_odoo() {
     prepare_odoo
     "$VENV/bin/python" -c "import pytest_odoo" 2>/dev/null \
         || "$VENV/bin/pip" install -q --disable-pip-version-check "pytest-odoo==2.3.0"
-    if ! db_exists "$DEMO_DB" || [ ! -f "$WORK/$DEMO_DB.ready" ]; then
-        drop_db "$DEMO_DB"
-        say "Building the demo database $DEMO_DB"
-        odoo -d "$DEMO_DB" -i "$ADDONS" --load-language=pt_BR --stop-after-init --log-level=warn \
-            >"$WORK/demo-install.log" 2>&1 || { tail -40 "$WORK/demo-install.log"; exit 1; }
-        touch "$WORK/$DEMO_DB.ready"
+    local db="${TEST_DB}_pytest"
+    if ! db_exists "$db" || [ ! -f "$WORK/$db.ready" ]; then
+        drop_db "$db"
+        say "Building the database $db (demo data) for pytest-odoo"
+        odoo -d "$db" -i "$ADDONS" --stop-after-init --log-level=warn >"$WORK/$db-install.log" 2>&1 \
+            || { tail -40 "$WORK/$db-install.log"; exit 1; }
+        touch "$WORK/$db.ready"
     fi
     local targets=("$@") arg paths=0
     for arg in "$@"; do case "$arg" in -*) ;; *) paths=1 ;; esac; done
     [ "$paths" -eq 1 ] || targets+=(collections_followup/tests collections_followup_sale/tests)
     cd "$ROOT" && PYTHONPATH="$ODOO_PATH" "$VENV/bin/python" -m pytest -o addopts="-p no:cacheprovider" \
-        -o pythonpath="" --odoo-config="$CONF" --odoo-database="$DEMO_DB" "${targets[@]}"
+        -o pythonpath="" --odoo-config="$CONF" --odoo-database="$db" "${targets[@]}"
 }
 
 case "${1:-}" in
