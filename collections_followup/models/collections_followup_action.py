@@ -164,7 +164,63 @@ class CollectionsFollowupAction(models.Model):
         (claim-line dicts, see ``res.partner._collections_claim_lines_from_snapshot``):
         re-printing or re-sending shows exactly what was sent."""
         self.ensure_one()
+        prefetched = self.env.cr.cache.get("collections_claim_lines", {}).get(self.id)
+        if prefetched is not None:
+            return [dict(line) for line in prefetched]
         return [line._claim_line() for line in self.line_ids.sorted(lambda l: (l.date_maturity, l.id))]
+
+    def _collections_prefetch_claim_lines(self):
+        """Read the stored claim lines of every action of ``self`` in one
+        query, exactly as ``_claim_lines`` would build them record by record,
+        and keep them for ``_claim_lines`` until ``_collections_drop_claim_lines``.
+        Rendering a batch of e-mails then costs one query, not an ORM read
+        per instalment."""
+        if not self:
+            return
+        self.env["collections.followup.action.line"].flush_model()
+        self.flush_model(["partner_id"])
+        self.env.cr.execute(
+            """
+            SELECT line.action_id, line.id, line.move_line_id, line.move_id,
+                   COALESCE(NULLIF(line.move_name, ''), move.name, ''), action.partner_id,
+                   line.date_maturity, line.effective_due_date, line.days_late, line.overdue,
+                   line.currency_id, currency.name, line.amount_residual, line.amount_fine,
+                   line.amount_interest, line.amount_correction, line.amount_charged,
+                   line.amount_charges, line.amount_updated
+              FROM collections_followup_action_line line
+              JOIN collections_followup_action action ON action.id = line.action_id
+              LEFT JOIN account_move move ON move.id = line.move_id
+              LEFT JOIN res_currency currency ON currency.id = line.currency_id
+             WHERE line.action_id = ANY(%s)
+            """,
+            [self.ids],
+        )
+        by_action = {action_id: [] for action_id in self.ids}
+        for (action_id, line_id, move_line_id, move_id, move_name, partner_id, date_maturity, effective_due_date,
+             days_late, overdue, currency_id, currency, residual, fine, interest, correction, charged, charges,
+             updated) in self.env.cr.fetchall():
+            # the values and types of the ORM's cache (see _claim_line)
+            residual, charges = float(residual or 0.0), float(charges or 0.0)
+            by_action[action_id].append(((date_maturity or False, line_id), {
+                "line_id": move_line_id or False, "move_id": move_id or False,
+                "move_name": move_name or "", "partner_id": partner_id or False,
+                "date_maturity": date_maturity or False,
+                "effective_due_date": effective_due_date or date_maturity or False,
+                "days_late": days_late or 0, "overdue": bool(overdue),
+                "currency_id": currency_id or False, "currency": currency or False,
+                "residual": residual, "fine": float(fine or 0.0),
+                "interest": float(interest or 0.0), "correction": float(correction or 0.0),
+                "charged": float(charged or 0.0), "charges": charges,
+                "updated_total": float(updated or 0.0) or residual + charges,
+            }))
+        cache = self.env.cr.cache.setdefault("collections_claim_lines", {})
+        for action_id, rows in by_action.items():
+            cache[action_id] = [line for _key, line in sorted(rows, key=lambda row: row[0])]
+
+    def _collections_drop_claim_lines(self):
+        cache = self.env.cr.cache.get("collections_claim_lines", {})
+        for action_id in self.ids:
+            cache.pop(action_id, None)
 
     def _claim_groups(self):
         """The overdue instalments claimed, grouped per currency, with the
@@ -431,6 +487,16 @@ class CollectionsFollowupActionChannels(models.Model):
         again for every record, which is what makes a run of 10,000 e-mails
         slow; the result is the same."""
         bodies = {}
+        actions = self.browse(action_ids)
+        actions._collections_prefetch_claim_lines()
+        try:
+            self._render_bodies_per_lang(template, action_ids, bodies)
+        finally:
+            actions._collections_drop_claim_lines()
+        return bodies
+
+    @api.model
+    def _render_bodies_per_lang(self, template, action_ids, bodies):
         for lang, (lang_template, ids) in template._classify_per_lang(action_ids).items():
             source = lang_template.body_html
             if not source:
@@ -446,7 +512,6 @@ class CollectionsFollowupActionChannels(models.Model):
                 record_values = dict(values, object=action)
                 # drop the <div> wrapping the fragment, as Odoo's own rendering does
                 bodies[action.id] = Markup("".join(render(qweb, record_values))[5:-6])
-        return bodies
 
     # -- letter ---------------------------------------------------------
 
