@@ -214,6 +214,7 @@ class CollectionsFollowupAction(models.Model):
                 "updated_total": float(updated or 0.0) or residual + charges,
             }))
         cache = self.env.cr.cache.setdefault("collections_claim_lines", {})
+        self.env.cr.cache.setdefault("collections_claim_table_renderers", {})
         for action_id, rows in by_action.items():
             cache[action_id] = [line for _key, line in sorted(rows, key=lambda row: row[0])]
 
@@ -221,6 +222,8 @@ class CollectionsFollowupAction(models.Model):
         cache = self.env.cr.cache.get("collections_claim_lines", {})
         for action_id in self.ids:
             cache.pop(action_id, None)
+        if not cache:
+            self.env.cr.cache.pop("collections_claim_table_renderers", None)
 
     def _claim_groups(self):
         """The overdue instalments claimed, grouped per currency, with the
@@ -250,12 +253,22 @@ class CollectionsFollowupAction(models.Model):
         self.ensure_one()
         lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
         fmt, fmt_date = self.env["res.partner"]._collections_formatters(lang_code)
-        return self.env["ir.qweb"]._render(
-            "collections_followup.mail_claim_table",
-            {"groups": self._claim_groups(), "upcoming": self._upcoming_groups(),
-             "fmt": fmt, "fmt_date": fmt_date},
-            lang=lang_code,
-        )
+        values = {"groups": self._claim_groups(), "upcoming": self._upcoming_groups(),
+                  "fmt": fmt, "fmt_date": fmt_date}
+        renderers = self.env.cr.cache.get("collections_claim_table_renderers")
+        if renderers is None or self.id not in self.env.cr.cache.get("collections_claim_lines", {}):
+            return self.env["ir.qweb"]._render("collections_followup.mail_claim_table", values, lang=lang_code)
+        # a batch being rendered (_render_bodies): what ir.qweb._render does,
+        # with the environment prepared and the view looked up once per language
+        if lang_code not in renderers:
+            base_values = {}
+            qweb = self.env["ir.qweb"].with_context(lang=lang_code)._prepare_environment(base_values)
+            functions, def_name = qweb._compile("collections_followup.mail_claim_table")
+            renderers[lang_code] = (qweb, base_values, functions[def_name])
+        qweb, base_values, render = renderers[lang_code]
+        values = dict(base_values, **values)
+        check_values(values)
+        return Markup("".join(render(qweb, values)))
 
 
 class CollectionsFollowupActionLine(models.Model):
@@ -373,12 +386,14 @@ class CollectionsFollowupActionChannels(models.Model):
         actions._apply_partner_measures(done_channels)
 
         notes = []
+        outcome = defaultdict(list)  # (state, failure reason) -> action ids: one write each
         for action in actions:
             reasons = failures[action.id]
-            action.write({
-                "state": "failed" if reasons else "done",
-                "failure_reason": "\n".join(reasons) or False,
-            })
+            outcome[("failed" if reasons else "done", "\n".join(reasons) or False)].append(action.id)
+        for (state, reason), action_ids in outcome.items():
+            actions.browse(action_ids).write({"state": state, "failure_reason": reason})
+        for action in actions:
+            reasons = failures[action.id]
             body = _(
                 "Follow-up level “%(level)s”: %(channels)s. Claimed: %(amount)s.",
                 level=action.level_id.name,
@@ -470,14 +485,22 @@ class CollectionsFollowupActionChannels(models.Model):
                 })
                 ordered_actions |= action
         mails = self._collections_create_mails(mail_values, [recipients_by_action[a.id] for a in ordered_actions])
-        for action, mail in zip(ordered_actions, mails):
-            recipients = recipients_by_action[action.id]
-            action.write({
-                "mail_id": mail.id,
-                "email_state": "done",
-                "email_recipients": ", ".join(recipients.mapped("email")),
-            })
-            done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=action.email_recipients))
+        emails = [", ".join(recipients_by_action[action.id].mapped("email")) for action in ordered_actions]
+        # one UPDATE for the batch (nothing depends on these fields)
+        ordered_actions.flush_recordset(["mail_id", "email_state", "email_recipients"])
+        self.env.cr.execute(
+            """
+            UPDATE collections_followup_action action
+               SET mail_id = t.mail_id, email_state = 'done', email_recipients = t.emails,
+                   write_uid = %s, write_date = now() at time zone 'UTC'
+              FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS t(action_id, mail_id, emails)
+             WHERE action.id = t.action_id
+            """,
+            [self.env.uid, ordered_actions.ids, mails.ids, emails],
+        )
+        ordered_actions.invalidate_recordset(["mail_id", "email_state", "email_recipients", "write_uid", "write_date"])
+        for action, recipients_emails in zip(ordered_actions, emails):
+            done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=recipients_emails))
         counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
 
     @api.model
