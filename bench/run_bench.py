@@ -162,7 +162,7 @@ def build(env, customers):
     # read every new row once after the commit: the first reader of freshly
     # inserted rows writes their hint bits, which the first step would pay
     for table in ("res_partner", "account_move", "account_move_line"):
-        cr.execute("SELECT count(*) FROM %s" % table)  # noqa: S608 - constant table names
+        cr.execute("SELECT count(*) FROM %s" % table)  # constant table names
     env.invalidate_all()
     print("  data built in %.1f s" % (time.perf_counter() - start), file=sys.stderr)
     return as_of
@@ -273,7 +273,7 @@ def run_child(args, database, customers, name):
     command = [sys.executable, os.path.abspath(__file__), "--child", name, "-c", args.config, "-d", database,
                "--customers", str(customers), "--odoo-path", args.odoo_path]
     best = None
-    for _attempt in range(int(os.environ.get("BENCH_REPEAT", 1))):
+    for _attempt in range(int(os.environ.get("BENCH_REPEAT", "1"))):
         output = subprocess.run(command, capture_output=True, text=True, check=False)
         lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
         if output.returncode or not lines:

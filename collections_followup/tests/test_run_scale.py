@@ -11,13 +11,13 @@ class TestRunScale(FollowupCommon):
     claim table compiled once per language, mail rows inserted in bulk)
     give exactly what Odoo's own rendering and ``create`` give."""
 
-    MAIL_FIELDS = [
+    MAIL_FIELDS = (
         "subject", "body_html", "body", "email_from", "reply_to", "model", "res_id", "record_name",
         "message_type", "author_id", "auto_delete", "state", "is_notification", "scheduled_date",
         "email_to", "email_cc", "headers", "references", "subtype_id", "mail_server_id",
         "email_add_signature", "reply_to_force_new", "is_internal", "parent_id", "partner_ids",
         "recipient_ids", "attachment_ids",
-    ]
+    )
 
     @classmethod
     def setUpClass(cls):
@@ -61,7 +61,7 @@ class TestRunScale(FollowupCommon):
             mail = action.mail_id
             mail_values = {}
             if mail:
-                for name, value in mail.read(self.MAIL_FIELDS, load=None)[0].items():
+                for name, value in mail.read(list(self.MAIL_FIELDS), load=None)[0].items():
                     if name != "id":
                         mail_values[name] = sorted(value) if isinstance(value, list) else value
             result.append({
