@@ -12,3 +12,4 @@ from . import test_run_concurrency
 from . import test_rpc_inputs
 from . import test_plans
 from . import test_writeoff
+from . import test_run_scale
