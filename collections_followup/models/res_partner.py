@@ -210,10 +210,10 @@ class ResPartner(models.Model):
         or waived), charges (accrued and not yet charged) and updated_total
         (residual + charges). An open charge invoice is an instalment of its
         own; its charges are never counted again on the charged instalments."""
-        items = [
-            item for item in snapshot.items.values()
-            if line_ids is None or item.line_id in line_ids
-        ]
+        if line_ids is None:
+            items = list(snapshot.items.values())
+        else:  # a batch's lines: never a scan of every open instalment of the company
+            items = [snapshot.items[line_id] for line_id in line_ids if line_id in snapshot.items]
         items.sort(key=lambda item: (item.due_date, item.line_id))
         late_charges = {}
         AccountMoveLine = self.env.registry["account.move.line"]
