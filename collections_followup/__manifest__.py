@@ -36,6 +36,8 @@
         "views/res_partner_late_charges_views.xml",
         "views/portal_late_charges_templates.xml",
         "reports/late_charges_templates.xml",
+        "reports/collections_letter_desk.xml",
+        "views/collections_letter_batch_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

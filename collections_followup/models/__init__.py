@@ -22,3 +22,4 @@ from . import account_move_line_late_charges
 from . import res_company_calendar
 from . import res_partner_late_charges
 from . import mail_activity
+from . import collections_letter_batch

@@ -8,3 +8,4 @@ from . import test_receivable_truth
 from . import test_close_loop
 from . import test_collections_inputs
 from . import test_credit_trust
+from . import test_desk
