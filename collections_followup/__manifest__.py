@@ -38,6 +38,8 @@
         "reports/late_charges_templates.xml",
         "reports/collections_letter_desk.xml",
         "views/collections_letter_batch_views.xml",
+        "reports/collections_payment_section.xml",
+        "views/collections_payment_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -23,3 +23,4 @@ from . import res_company_calendar
 from . import res_partner_late_charges
 from . import mail_activity
 from . import collections_letter_batch
+from . import collections_payment_section

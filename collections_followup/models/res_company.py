@@ -18,6 +18,14 @@ class ResCompany(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Follow-up activities of a customer with neither a collector nor a salesperson go to this user.",
     )
+    collections_bank_account_id = fields.Many2one(
+        "res.partner.bank", string="Collections Bank Account",
+        domain="[('partner_id', '=', partner_id)]",
+        help="Printed in the payment section of follow-up e-mails, letters and statements.",
+    )
+    collections_pix_key = fields.Char(
+        string="PIX Key", help="Printed in the payment section of follow-up e-mails, letters and statements.",
+    )
 
     def _create_collections_demo_invoices(self):
         """Demo data only: customer invoices of the demo company dated

@@ -147,3 +147,51 @@ class TestBatchLetters(FollowupCommon):
             content, kind = rendered[action.id]
             self.assertEqual(kind, "pdf")
             self.assertIn("".join(action.partner_id.name.split()), "".join(pdf_pages_text(content)))
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentSection(FollowupCommon):
+    """E-mails and letters say how to pay: bank account, PIX key, boleto line."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.level_formal.write({"set_credit_hold": False, "suspend_service": False})
+        cls.regua.notice_days_before_measures = 0
+        cls.invoice_a = cls._invoice(cls.customer, date(2025, 3, 3), 1000.0)
+        cls.invoice_a.collections_boleto_line = "34191.79001 01043.510047 91020.150008 1 10010000100000"
+        cls.invoice_b = cls._invoice(cls.customer_b, date(2025, 3, 3), 700.0)
+
+    def _formal_actions(self):
+        self._run("2025-04-03")
+        actions = self._actions(self.customer) | self._actions(self.customer_b)
+        self.assertEqual(actions.level_id, self.level_formal)
+        return {action.partner_id: action for action in actions}
+
+    def test_payment_section_in_email_and_letter(self):
+        bank = self.env["res.partner.bank"].create({
+            "acc_number": "00012345-6", "partner_id": self.company.partner_id.id,
+            "bank_id": self.env["res.bank"].create({"name": "Banco do Brasil"}).id,
+        })
+        self.company.write({"collections_bank_account_id": bank.id, "collections_pix_key": "12.345.678/0001-90"})
+        actions = self._formal_actions()
+        with_boleto, without = actions[self.customer], actions[self.customer_b]
+        mail_body = str(with_boleto.mail_id.body_html)
+        letter = with_boleto.letter_attachment_id.raw.decode()
+        for text in (mail_body, letter):
+            self.assertIn("How to pay", text)
+            self.assertIn("Banco do Brasil - 00012345-6", text)
+            self.assertIn("PIX key: 12.345.678/0001-90", text)
+            self.assertIn("34191.79001 01043.510047 91020.150008 1 10010000100000", text)
+            self.assertIn("Boleto %s" % self.invoice_a.name, text)
+        other_body = str(without.mail_id.body_html)
+        self.assertIn("PIX key: 12.345.678/0001-90", other_body)
+        self.assertNotIn("Boleto", other_body, "no boleto line for an invoice without one")
+        self.assertNotIn("Boleto", without.letter_attachment_id.raw.decode())
+
+    def test_no_payment_section_when_nothing_is_known(self):
+        actions = self._formal_actions()
+        self.assertNotIn("How to pay", str(actions[self.customer_b].mail_id.body_html))
+        self.assertNotIn("How to pay", actions[self.customer_b].letter_attachment_id.raw.decode())
+        # The boleto alone is enough for a section.
+        self.assertIn("How to pay", actions[self.customer].letter_attachment_id.raw.decode())
