@@ -95,8 +95,9 @@ def build_actions(env, Command, count):
 
 
 def run(env, Command, count, single):
-    from odoo.tools.pdf import PdfFileReader
     import io
+
+    from odoo.tools.pdf import PdfFileReader
 
     report = env["ir.actions.report"]
     calls = {"wkhtmltopdf": 0}

@@ -17,7 +17,7 @@ _CONTENT = re.compile(
     rb"|<([0-9A-Fa-f\s]*)>\s*Tj"  # one hex string shown
     rb"|\[([^\]]*)\]\s*TJ"  # an array of strings shown
 )
-_CMAP_SECTION = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.S)
+_CMAP_SECTION = re.compile(rb"begin(bfchar|bfrange)(.*?)end\1", re.DOTALL)
 
 
 def _unicode(hex_bytes):

@@ -16,7 +16,7 @@ _logger = logging.getLogger(__name__)
 LETTER_REPORT = "collections_followup.collections_followup_letter_report"
 # Letters rendered by one wkhtmltopdf call: big enough that the process
 # start-up (about one second) is paid rarely, small enough to bound memory.
-LETTER_BATCH_SIZE = int(__import__("os").environ.get("CF_LETTER_BATCH", 200))
+LETTER_BATCH_SIZE = 200
 _LETTER_REFERENCE = re.compile(r"CFL\d{8}")
 _WHITESPACE = re.compile(r"\s+")
 
