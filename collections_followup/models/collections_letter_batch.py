@@ -203,11 +203,6 @@ class CollectionsFollowupActionLetters(models.Model):
             "target": "self",
         }
 
-    @api.model
-    def _collections_pdf_page_count(self, content):
-        """Number of pages of a PDF (bytes)."""
-        return len(PdfReader(io.BytesIO(content)).pages)
-
 
 class CollectionsRunLetters(models.Model):
     _inherit = "collections.run"
