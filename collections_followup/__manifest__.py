@@ -40,6 +40,10 @@
         "views/collections_plan_views.xml",
         "reports/plan_agreement.xml",
         "views/collections_writeoff_views.xml",
+        "reports/collections_letter_desk.xml",
+        "views/collections_letter_batch_views.xml",
+        "reports/collections_payment_section.xml",
+        "views/collections_payment_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

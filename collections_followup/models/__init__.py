@@ -25,3 +25,5 @@ from . import mail_activity
 from . import ir_actions_report
 from . import collections_plan
 from . import collections_writeoff
+from . import collections_letter_batch
+from . import collections_payment_section

@@ -633,26 +633,12 @@ class CollectionsFollowupActionChannels(models.Model):
     # -- letter ---------------------------------------------------------
 
     def _print_letters(self, done_channels, counts):
-        """Render the letter of each action and attach it to the action."""
+        """Render the letters of the actions in batches (one wkhtmltopdf call
+        per batch, split per action) and attach each to its action."""
         if not self:
             return
-        report = self.env.ref("collections_followup.collections_followup_letter_report").sudo()
-        attachments = []
+        records = self._collections_attach_letters(self._collections_render_letters())
         for action in self:
-            content, report_type = report.with_company(action.company_id)._render_qweb_pdf(
-                report.report_name, [action.id]
-            )
-            attachments.append({
-                "name": _("Letter %(partner)s %(date)s.%(ext)s", partner=action.partner_id.name,
-                          date=action.date, ext="pdf" if report_type == "pdf" else "html"),
-                "raw": content,
-                "res_model": self._name,
-                "res_id": action.id,
-                "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
-            })
-        records = self.env["ir.attachment"].sudo().create(attachments)
-        for action, attachment in zip(self, records):
-            action.write({"letter_attachment_id": attachment.id, "letter_state": "done"})
             done_channels[action.id].append(_("letter printed"))
         counts["letters"] = counts.get("letters", 0) + len(records)
 

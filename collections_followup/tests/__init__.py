@@ -13,3 +13,4 @@ from . import test_rpc_inputs
 from . import test_plans
 from . import test_writeoff
 from . import test_run_scale
+from . import test_desk
