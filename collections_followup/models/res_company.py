@@ -18,7 +18,6 @@ class ResCompany(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', id)]",
         help="Follow-up activities of a customer with neither a collector nor a salesperson go to this user.",
     )
-<<<<<<< HEAD
     # Payment plans (models/collections_plan.py)
     collections_plan_journal_id = fields.Many2one(
         "account.journal", string="Renegotiation Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
@@ -69,7 +68,6 @@ class ResCompany(models.Model):
     collections_writeoff_small_amount = fields.Monetary(
         string="Small Balance", currency_field="currency_id", default=1.0)
     collections_writeoff_small_days = fields.Integer(string="Small Balance Late Days", default=90)
-=======
     collections_bank_account_id = fields.Many2one(
         "res.partner.bank", string="Collections Bank Account",
         domain="[('partner_id', '=', partner_id)]",
@@ -78,7 +76,6 @@ class ResCompany(models.Model):
     collections_pix_key = fields.Char(
         string="PIX Key", help="Printed in the payment section of follow-up e-mails, letters and statements.",
     )
->>>>>>> w-desk
 
     def _create_collections_demo_invoices(self):
         """Demo data only: customer invoices of the demo company dated
