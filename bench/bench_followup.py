@@ -62,7 +62,9 @@ if existing < CUSTOMERS:
         """,
         [existing + 1, CUSTOMERS],
     )
-    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE 'bench-%%' AND commercial_partner_id IS NULL")
+    cr.execute(
+        "UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE 'bench-%%' AND commercial_partner_id IS NULL"
+    )
     cr.execute("ANALYZE res_partner")  # fresh statistics, or the planner nests loops over 100k rows
     invoices_per_customer = PER_CUSTOMER // INVOICE_INSTALMENTS
     cr.execute(
@@ -78,8 +80,13 @@ if existing < CUSTOMERS:
          WHERE p.ref LIKE 'bench-%%'
            AND NOT EXISTS (SELECT 1 FROM account_move m WHERE m.commercial_partner_id = p.id)
         """,
-        {"as_of": AS_OF, "journal": journal.id, "company": company.id, "currency": currency.id,
-         "invoices": invoices_per_customer},
+        {
+            "as_of": AS_OF,
+            "journal": journal.id,
+            "company": company.id,
+            "currency": currency.id,
+            "invoices": invoices_per_customer,
+        },
     )
     cr.execute("ANALYZE account_move")
     cr.execute(
@@ -103,21 +110,48 @@ if existing < CUSTOMERS:
 
 policy = env["collections.policy"].search([("name", "=", "Bench"), ("company_id", "=", company.id)])
 if not policy:
-    policy = env["collections.policy"].create({
-        "name": "Bench",
-        "company_id": company.id,
-        "min_days_between_contacts": 5,
-        "level_ids": [
-            Command.create({"name": "Friendly", "days": 1, "tone": "friendly", "send_email": True,
-                            "mail_template_id": env.ref("collections_followup.mail_template_followup_friendly").id}),
-            Command.create({"name": "Firm", "days": 10, "tone": "firm", "send_email": True,
-                            "mail_template_id": env.ref("collections_followup.mail_template_followup_firm").id}),
-            Command.create({"name": "Formal notice", "days": 30, "tone": "formal_notice", "send_email": True,
-                            "set_credit_hold": True,
-                            "mail_template_id": env.ref("collections_followup.mail_template_followup_formal_notice").id}),
-            Command.create({"name": "Protest", "days": 60, "automatic": False, "escalation": "protest"}),
-        ],
-    })
+    policy = env["collections.policy"].create(
+        {
+            "name": "Bench",
+            "company_id": company.id,
+            "min_days_between_contacts": 5,
+            "level_ids": [
+                Command.create(
+                    {
+                        "name": "Friendly",
+                        "days": 1,
+                        "tone": "friendly",
+                        "send_email": True,
+                        "mail_template_id": env.ref(
+                            "collections_followup.mail_template_followup_friendly"
+                        ).id,
+                    }
+                ),
+                Command.create(
+                    {
+                        "name": "Firm",
+                        "days": 10,
+                        "tone": "firm",
+                        "send_email": True,
+                        "mail_template_id": env.ref("collections_followup.mail_template_followup_firm").id,
+                    }
+                ),
+                Command.create(
+                    {
+                        "name": "Formal notice",
+                        "days": 30,
+                        "tone": "formal_notice",
+                        "send_email": True,
+                        "set_credit_hold": True,
+                        "mail_template_id": env.ref(
+                            "collections_followup.mail_template_followup_formal_notice"
+                        ).id,
+                    }
+                ),
+                Command.create({"name": "Protest", "days": 60, "automatic": False, "escalation": "protest"}),
+            ],
+        }
+    )
 company.collections_policy_id = policy
 
 # Due dates relative to the run date, 5 days ahead to 55 days ago: every
@@ -132,10 +166,14 @@ cr.execute(
 # Start from a clean slate so every run of the script measures the same work.
 cr.execute("DELETE FROM collections_followup_pair WHERE company_id = %s", [company.id])
 cr.execute("DELETE FROM collections_followup_action WHERE company_id = %s", [company.id])
-cr.execute("DELETE FROM mail_mail USING mail_message WHERE mail_message.id = mail_mail.mail_message_id "
-           "AND mail_message.model = 'res.partner'")
-cr.execute("DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN "
-           "(SELECT id FROM res_partner WHERE ref LIKE 'bench-%%')")
+cr.execute(
+    "DELETE FROM mail_mail USING mail_message WHERE mail_message.id = mail_mail.mail_message_id "
+    "AND mail_message.model = 'res.partner'"
+)
+cr.execute(
+    "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN "
+    "(SELECT id FROM res_partner WHERE ref LIKE 'bench-%%')"
+)
 env.invalidate_all()
 cr.commit()
 
@@ -144,20 +182,29 @@ cr.execute(
     "WHERE m.name LIKE 'BENCH/%%' AND NOT l.reconciled"
 )
 instalments, customers = cr.fetchone()
-print("Data ready in %.1f s: %d customers, %d open instalments, run date %s"
-      % (time.perf_counter() - t_start, customers, instalments, AS_OF))
+print(
+    "Data ready in %.1f s: %d customers, %d open instalments, run date %s"
+    % (time.perf_counter() - t_start, customers, instalments, AS_OF)
+)
 
 t0 = time.perf_counter()
 summary = env["collections.policy"].run_followup(as_of=AS_OF, company_ids=company.ids)
 elapsed = time.perf_counter() - t0
 print("Full run: %.1f s (target <= 60 s)" % elapsed)
-print("  contacted %(partners_contacted)d, planned %(actions_planned)d, postponed %(postponed)d, "
-      "e-mails queued %(emails_queued)d, failed %(actions_failed)d" % summary)
-cr.execute("SELECT count(*) FROM mail_mail JOIN mail_message ON mail_message.id = mail_mail.mail_message_id "
-           "WHERE mail_mail.state = 'outgoing' AND mail_message.model = 'res.partner'")
+print(
+    "  contacted %(partners_contacted)d, planned %(actions_planned)d, postponed %(postponed)d, "
+    "e-mails queued %(emails_queued)d, failed %(actions_failed)d" % summary
+)
+cr.execute(
+    "SELECT count(*) FROM mail_mail JOIN mail_message ON mail_message.id = mail_mail.mail_message_id "
+    "WHERE mail_mail.state = 'outgoing' AND mail_message.model = 'res.partner'"
+)
 print("  mail.mail queued (outgoing, not sent): %d" % cr.fetchone()[0])
 
 t0 = time.perf_counter()
 again = env["collections.policy"].run_followup(as_of=AS_OF, company_ids=company.ids)
-print("Same date again: %.1f s, contacted %d (must be 0)" % (time.perf_counter() - t0, again["partners_contacted"]))
+print(
+    "Same date again: %.1f s, contacted %d (must be 0)"
+    % (time.perf_counter() - t0, again["partners_contacted"])
+)
 cr.commit()

@@ -32,7 +32,9 @@ def main():
     parser.add_argument("-c", "--config", required=True)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--letters", type=int, default=200)
-    parser.add_argument("--single", type=int, default=5, help="letters rendered one call each, for comparison")
+    parser.add_argument(
+        "--single", type=int, default=5, help="letters rendered one call each, for comparison"
+    )
     parser.add_argument("--serve", action="store_true", help="serve the CSS from this process")
     parser.add_argument("--http-port", help="port to serve on (the one of web.base.url)")
     parser.add_argument("--odoo-path", default=ODOO_PATH)
@@ -54,8 +56,9 @@ def main():
         server.ThreadedServer(odoo.http.root).http_spawn()
         time.sleep(1)
     with registry.cursor() as cr:
-        env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True,
-                                                      "mail_notrack": True})
+        env = api.Environment(
+            cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_create_nolog": True, "mail_notrack": True}
+        )
         try:
             run(env, Command, args.letters, args.single)
         finally:
@@ -65,31 +68,64 @@ def main():
 def build_actions(env, Command, count):
     company = env.company
     today = date.today()
-    policy = env["collections.policy"].create({
-        "name": "Bench letters", "company_id": company.id,
-        "level_ids": [Command.create({"name": "Letter", "days": 10, "tone": "firm", "send_letter": True})],
-    })
+    policy = env["collections.policy"].create(
+        {
+            "name": "Bench letters",
+            "company_id": company.id,
+            "level_ids": [
+                Command.create({"name": "Letter", "days": 10, "tone": "firm", "send_letter": True})
+            ],
+        }
+    )
     level = policy.level_ids
-    partners = env["res.partner"].create([
-        {"name": "Bench customer %04d" % index, "is_company": True, "street": "Rua %d" % index,
-         "city": "São Paulo", "zip": "01000-000", "country_id": env.ref("base.br").id}
-        for index in range(count)
-    ])
-    actions = env["collections.followup.action"].create([{
-        "partner_id": partner.id, "company_id": company.id, "date": today, "policy_id": policy.id,
-        "level_id": level.id, "state": "done", "kind": "automatic", "days_late": 40,
-        "amount_claimed": 1500.0, "claim_summary": "1.500,00",
-        "line_ids": [
-            Command.create({
-                "move_name": "INV/%04d/%d" % (index, number), "date_maturity": today - timedelta(days=40 - number),
-                "effective_due_date": today - timedelta(days=40 - number), "days_late": 40 - number,
-                "overdue": True, "currency_id": company.currency_id.id, "amount_residual": 500.0 * (number + 1),
-                "amount_fine": 10.0, "amount_interest": 5.5, "amount_charges": 15.5,
-                "amount_updated": 500.0 * (number + 1) + 15.5,
-            })
-            for number in range(2)
-        ],
-    } for index, partner in enumerate(partners)])
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": "Bench customer %04d" % index,
+                "is_company": True,
+                "street": "Rua %d" % index,
+                "city": "São Paulo",
+                "zip": "01000-000",
+                "country_id": env.ref("base.br").id,
+            }
+            for index in range(count)
+        ]
+    )
+    actions = env["collections.followup.action"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "date": today,
+                "policy_id": policy.id,
+                "level_id": level.id,
+                "state": "done",
+                "kind": "automatic",
+                "days_late": 40,
+                "amount_claimed": 1500.0,
+                "claim_summary": "1.500,00",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "move_name": "INV/%04d/%d" % (index, number),
+                            "date_maturity": today - timedelta(days=40 - number),
+                            "effective_due_date": today - timedelta(days=40 - number),
+                            "days_late": 40 - number,
+                            "overdue": True,
+                            "currency_id": company.currency_id.id,
+                            "amount_residual": 500.0 * (number + 1),
+                            "amount_fine": 10.0,
+                            "amount_interest": 5.5,
+                            "amount_charges": 15.5,
+                            "amount_updated": 500.0 * (number + 1) + 15.5,
+                        }
+                    )
+                    for number in range(2)
+                ],
+            }
+            for index, partner in enumerate(partners)
+        ]
+    )
     env.flush_all()
     return actions
 
@@ -133,13 +169,19 @@ def run(env, Command, count, single):
         type(report)._run_wkhtmltopdf = original
 
     split = sum(1 for content, kind in rendered.values() if kind == "pdf")
-    print("letters rendered in batches: %d in %.2f s = %.1f letters/s (%d wkhtmltopdf calls, %d split PDFs)"
-          % (count, batch_seconds, count / batch_seconds, batch_calls, split))
-    print("merged PDF of the %d letters: %d pages in %.2f s (reused the stored letters)"
-          % (count, pages, merge_seconds))
+    print(
+        "letters rendered in batches: %d in %.2f s = %.1f letters/s (%d wkhtmltopdf calls, %d split PDFs)"
+        % (count, batch_seconds, count / batch_seconds, batch_calls, split)
+    )
+    print(
+        "merged PDF of the %d letters: %d pages in %.2f s (reused the stored letters)"
+        % (count, pages, merge_seconds)
+    )
     if single:
-        print("one call per letter (former way): %d letters in %.2f s = %.2f s per letter"
-              % (single, single_seconds, single_seconds / single))
+        print(
+            "one call per letter (former way): %d letters in %.2f s = %.2f s per letter"
+            % (single, single_seconds, single_seconds / single)
+        )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # Data
 # ----------------------------------------------------------------------------
 
+
 def build(env, customers):
     """Create the seeded data when missing; returns the run date."""
     from odoo import Command
@@ -66,28 +67,50 @@ def build(env, customers):
     while as_of.weekday() >= 5:  # a working day
         as_of -= timedelta(days=1)
     account = env["account.account"].search(
-        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1)
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+    )
     if not account:
         env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
         account = env["account.account"].search(
-            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1)
+            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+        )
     # a journal of its own: the bulk invoices carry no sequence, they must not
     # disturb the numbering of invoices posted later (the credit check bench)
-    journal = env["account.journal"].create({"name": "Bench 11", "code": "CFB", "type": "sale",
-                                              "company_id": company.id})
-    templates = [env.ref("collections_followup.mail_template_followup_%s" % tone)
-                 for tone in ("friendly", "firm", "formal_notice")]
-    policy = env["collections.policy"].create({
-        "name": POLICY, "company_id": company.id, "min_days_between_contacts": 5,
-        "fine_rate": 2.0, "monthly_interest_rate": 1.0,
-        "level_ids": [
-            Command.create({"name": name, "days": days, "tone": tone, "send_email": True,
-                            "mail_template_id": template.id})
-            for (name, days, tone), template in zip(
-                [("Friendly", 10, "friendly"), ("Firm", 30, "firm"), ("Formal notice", 60, "formal_notice")],
-                templates)
-        ],
-    })
+    journal = env["account.journal"].create(
+        {"name": "Bench 11", "code": "CFB", "type": "sale", "company_id": company.id}
+    )
+    templates = [
+        env.ref("collections_followup.mail_template_followup_%s" % tone)
+        for tone in ("friendly", "firm", "formal_notice")
+    ]
+    policy = env["collections.policy"].create(
+        {
+            "name": POLICY,
+            "company_id": company.id,
+            "min_days_between_contacts": 5,
+            "fine_rate": 2.0,
+            "monthly_interest_rate": 1.0,
+            "level_ids": [
+                Command.create(
+                    {
+                        "name": name,
+                        "days": days,
+                        "tone": tone,
+                        "send_email": True,
+                        "mail_template_id": template.id,
+                    }
+                )
+                for (name, days, tone), template in zip(
+                    [
+                        ("Friendly", 10, "friendly"),
+                        ("Firm", 30, "firm"),
+                        ("Formal notice", 60, "formal_notice"),
+                    ],
+                    templates,
+                )
+            ],
+        }
+    )
     company.collections_policy_id = policy
     env.flush_all()
     start = time.perf_counter()
@@ -117,8 +140,14 @@ def build(env, customers):
           JOIN LATERAL (SELECT %(as_of)s::date - ((p.id * 31 + i * 97) %% 365) AS d) dates ON TRUE
          WHERE p.ref LIKE %(like)s
         """,
-        {"mark": MARK, "like": MARK + "-%", "journal": journal.id, "company": company.id,
-         "currency": company.currency_id.id, "as_of": as_of},
+        {
+            "mark": MARK,
+            "like": MARK + "-%",
+            "journal": journal.id,
+            "company": company.id,
+            "currency": company.currency_id.id,
+            "as_of": as_of,
+        },
     )
     cr.execute("ANALYZE account_move")
     # instalments: 1 to 5 per invoice, one every 30 days from the invoice date;
@@ -177,8 +206,11 @@ def reset(env):
     cr.execute("DELETE FROM collections_run WHERE company_id = %s", [company.id])
     cr.execute("""DELETE FROM mail_mail USING mail_message WHERE mail_message.id = mail_mail.mail_message_id
                    AND mail_message.model = 'res.partner'""")
-    cr.execute("DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN "
-               "(SELECT id FROM res_partner WHERE ref LIKE %s)", [MARK + "-%"])
+    cr.execute(
+        "DELETE FROM mail_message WHERE model = 'res.partner' AND res_id IN "
+        "(SELECT id FROM res_partner WHERE ref LIKE %s)",
+        [MARK + "-%"],
+    )
     cr.commit()
     env.invalidate_all()
 
@@ -186,6 +218,7 @@ def reset(env):
 # ----------------------------------------------------------------------------
 # Steps (each in its own process)
 # ----------------------------------------------------------------------------
+
 
 def _cpu():
     """CPU seconds of this process (user + system): Python's share of a step,
@@ -204,8 +237,11 @@ def step(env, name, as_of):
     start, cpu = time.perf_counter(), _cpu()
     extra = {}
     if name == "decision":
-        engine = env["collections.followup.run"].with_company(company).with_context(
-            allowed_company_ids=[company.id])
+        engine = (
+            env["collections.followup.run"]
+            .with_company(company)
+            .with_context(allowed_company_ids=[company.id])
+        )
         cr.execute("DELETE FROM collections_followup_pair WHERE company_id = %s", [company.id])
         cr.execute("DELETE FROM collections_followup_action WHERE company_id = %s", [company.id])
         queries, start, cpu = cr.sql_log_count, time.perf_counter(), _cpu()
@@ -214,8 +250,11 @@ def step(env, name, as_of):
         extra = {"customers": len(data.partners), "instalments": len(data.lines), "contacts": len(contacts)}
     elif name == "run":
         summary = env["collections.policy"].run_followup(as_of=as_of, company_ids=company.ids)
-        extra = {"contacts": summary["partners_contacted"], "emails": summary["emails_queued"],
-                 "failed": summary["actions_failed"]}
+        extra = {
+            "contacts": summary["partners_contacted"],
+            "emails": summary["emails_queued"],
+            "failed": summary["actions_failed"],
+        }
     elif name == "replay":
         summary = env["collections.policy"].run_followup(as_of=as_of, company_ids=company.ids)
         extra = {"contacts": summary["partners_contacted"]}
@@ -240,8 +279,14 @@ def step(env, name, as_of):
         charges = env["account.move.line"].browse(list(snapshot.items))._collections_late_charges(as_of)
         extra = {"instalments": len(charges)}
     elapsed = time.perf_counter() - start
-    result = dict(extra, step=name, wall=elapsed, cpu=_cpu() - cpu, queries=cr.sql_log_count - queries,
-                  rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    result = dict(
+        extra,
+        step=name,
+        wall=elapsed,
+        cpu=_cpu() - cpu,
+        queries=cr.sql_log_count - queries,
+        rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    )
     if name == "run":
         cr.commit()
     else:
@@ -269,9 +314,22 @@ def child(args):
 # Driver
 # ----------------------------------------------------------------------------
 
+
 def run_child(args, database, customers, name):
-    command = [sys.executable, os.path.abspath(__file__), "--child", name, "-c", args.config, "-d", database,
-               "--customers", str(customers), "--odoo-path", args.odoo_path]
+    command = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--child",
+        name,
+        "-c",
+        args.config,
+        "-d",
+        database,
+        "--customers",
+        str(customers),
+        "--odoo-path",
+        args.odoo_path,
+    ]
     best = None
     for _attempt in range(int(os.environ.get("BENCH_REPEAT", "1"))):
         output = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -287,11 +345,25 @@ def run_child(args, database, customers, name):
 
 def credit_check(args, database):
     output = subprocess.run(
-        [sys.executable, os.path.join(HERE, "bench_credit_check.py"), "-c", args.config, "-d", database,
-         "--runs", "30", "--odoo-path", args.odoo_path],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            os.path.join(HERE, "bench_credit_check.py"),
+            "-c",
+            args.config,
+            "-d",
+            database,
+            "--runs",
+            "30",
+            "--odoo-path",
+            args.odoo_path,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    match = re.search(r"post a customer invoice, warm cache: median ([\d.]+) ms.*?(\d+) SQL queries", output.stdout)
+    match = re.search(
+        r"post a customer invoice, warm cache: median ([\d.]+) ms.*?(\d+) SQL queries", output.stdout
+    )
     if not match:
         return None
     return {"wall": float(match.group(1)) / 1000, "queries": int(match.group(2)), "rss": None, "cpu": None}
@@ -306,9 +378,20 @@ def ensure_database(args, database):
         return
     print("creating %s (collections_followup, no demo data)..." % database, file=sys.stderr)
     subprocess.run(
-        [sys.executable, os.path.join(args.odoo_path, "odoo-bin"), "-c", args.config, "-d", database,
-         "-i", "collections_followup", "--without-demo=all", "--stop-after-init", "--log-level=warn",
-         "--http-port=0"],
+        [
+            sys.executable,
+            os.path.join(args.odoo_path, "odoo-bin"),
+            "-c",
+            args.config,
+            "-d",
+            database,
+            "-i",
+            "collections_followup",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+            "--http-port=0",
+        ],
         check=True,
     )
 
@@ -345,27 +428,43 @@ def main():
         "credit_check": "Credit check, median warm (s)",
     }
     print()
-    print("| Customers | Step | Wall (s) | Odoo CPU (s) | SQL queries | Queries / 1,000 customers "
-          "| Peak RSS (MiB) | Detail |")
+    print(
+        "| Customers | Step | Wall (s) | Odoo CPU (s) | SQL queries | Queries / 1,000 customers "
+        "| Peak RSS (MiB) | Detail |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---|")
     floor = {customers: result["wall"] for customers, name, result in rows if name == "floor"}
     for customers, name, result in rows:
         if not result:
-            print("| {:,} | {} | n/a | | | | | bench_credit_check.py failed |".format(customers, labels[name]))
+            print(f"| {customers:,} | {labels[name]} | n/a | | | | | bench_credit_check.py failed |")
             continue
-        detail = ", ".join("%s %s" % (key, value) for key, value in result.items()
-                           if key not in ("step", "wall", "cpu", "queries", "rss"))
+        detail = ", ".join(
+            "%s %s" % (key, value)
+            for key, value in result.items()
+            if key not in ("step", "wall", "cpu", "queries", "rss")
+        )
         if name in ("decision", "run") and floor.get(customers):
-            detail = (detail + ", " if detail else "") + "%.0f x the floor" % (result["wall"] / floor[customers])
-        print("| {:,} | {} | {:.{}f} | {} | {} | {} | {} | {} |".format(
-            customers, labels[name], result["wall"], 4 if name == "credit_check" else 2,
-            "%.2f" % result["cpu"] if result.get("cpu") is not None else "", result["queries"],
-            "%.0f" % (result["queries"] * 1000 / customers) if name in ("run", "decision") else "",
-            "%.0f" % result["rss"] if result.get("rss") else "", detail,
-        ))
+            detail = (detail + ", " if detail else "") + "%.0f x the floor" % (
+                result["wall"] / floor[customers]
+            )
+        print(
+            "| {:,} | {} | {:.{}f} | {} | {} | {} | {} | {} |".format(
+                customers,
+                labels[name],
+                result["wall"],
+                4 if name == "credit_check" else 2,
+                "%.2f" % result["cpu"] if result.get("cpu") is not None else "",
+                result["queries"],
+                "%.0f" % (result["queries"] * 1000 / customers) if name in ("run", "decision") else "",
+                "%.0f" % result["rss"] if result.get("rss") else "",
+                detail,
+            )
+        )
     print()
-    print("Load average at the end: %s (%d CPUs)" % (
-        " ".join("%.2f" % load for load in os.getloadavg()), os.cpu_count()))
+    print(
+        "Load average at the end: %s (%d CPUs)"
+        % (" ".join("%.2f" % load for load in os.getloadavg()), os.cpu_count())
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """Translation upkeep without gettext tools.
 
-    merge_po.py POT PO        merge the template into the catalogue: new
-                              strings are added untranslated, strings gone
-                              from the code are dropped, translations kept.
-    merge_po.py --compare A B exit 1 when the two templates do not hold the
-                              same messages (with their contexts).
+merge_po.py POT PO        merge the template into the catalogue: new
+                          strings are added untranslated, strings gone
+                          from the code are dropped, translations kept.
+merge_po.py --compare A B exit 1 when the two templates do not hold the
+                          same messages (with their contexts).
 """
 
 import sys

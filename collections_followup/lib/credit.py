@@ -164,35 +164,49 @@ def hold_reasons(state, settings, as_of, document_amount=ZERO, document_lowers_e
     if settings.check_limit and state.limit is not None:
         exposure = state.exposure.total
         if exposure + document_amount > state.limit:
-            reasons.append(HoldReason("credit_limit", {
-                "limit": state.limit,
-                "exposure": exposure,
-                "document_amount": document_amount,
-                "excess": exposure + document_amount - state.limit,
-            }))
+            reasons.append(
+                HoldReason(
+                    "credit_limit",
+                    {
+                        "limit": state.limit,
+                        "exposure": exposure,
+                        "document_amount": document_amount,
+                        "excess": exposure + document_amount - state.limit,
+                    },
+                )
+            )
     if settings.check_overdue and state.oldest_overdue_due_date is not None:
         days = (as_of - state.oldest_overdue_due_date).days
         if days > settings.overdue_days:
-            reasons.append(HoldReason("overdue", {
-                "days": days,
-                "max_days": settings.overdue_days,
-                "due_date": state.oldest_overdue_due_date,
-                "amount": state.overdue_amount,
-            }))
+            reasons.append(
+                HoldReason(
+                    "overdue",
+                    {
+                        "days": days,
+                        "max_days": settings.overdue_days,
+                        "due_date": state.oldest_overdue_due_date,
+                        "amount": state.overdue_amount,
+                    },
+                )
+            )
     if settings.check_manual and _is_set(state.manual_hold_reason):
         reasons.append(HoldReason("manual", {"reason": state.manual_hold_reason}))
     if settings.check_dunning and _is_set(state.dunning_hold_level):
         reasons.append(HoldReason("dunning", {"level": state.dunning_hold_level}))
     if settings.check_suspension and state.suspended_since is not None:
-        reasons.append(HoldReason("suspended", {
-            "date": state.suspended_since,
-            "reason": state.suspension_reason if _is_set(state.suspension_reason) else None,
-        }))
+        reasons.append(
+            HoldReason(
+                "suspended",
+                {
+                    "date": state.suspended_since,
+                    "reason": state.suspension_reason if _is_set(state.suspension_reason) else None,
+                },
+            )
+        )
     return reasons
 
 
-def format_reason(reason, translate=lambda source: source, format_amount=str,
-                  format_date=date.isoformat):
+def format_reason(reason, translate=lambda source: source, format_amount=str, format_date=date.isoformat):
     """One sentence explaining ``reason`` to the user.
 
     The English source is passed through ``translate`` (e.g. ``env._``) before
@@ -320,8 +334,22 @@ def credit_rating(score, thresholds=CREDIT_RATINGS):
 
 
 __all__ = [
-    "Exposure", "HoldSettings", "PartnerCreditState", "HoldReason",
-    "available_credit", "exposure_from_rows", "hold_reasons", "format_reason", "credit_rating",
-    "SWITCH_ALWAYS", "SWITCH_NEVER", "SWITCH_NAMES", "resolve_switch", "hold_settings",
-    "effective_limit", "order_line_to_invoice", "release_covers", "review_due",
+    "Exposure",
+    "HoldSettings",
+    "PartnerCreditState",
+    "HoldReason",
+    "available_credit",
+    "exposure_from_rows",
+    "hold_reasons",
+    "format_reason",
+    "credit_rating",
+    "SWITCH_ALWAYS",
+    "SWITCH_NEVER",
+    "SWITCH_NAMES",
+    "resolve_switch",
+    "hold_settings",
+    "effective_limit",
+    "order_line_to_invoice",
+    "release_covers",
+    "review_due",
 ]

@@ -229,9 +229,7 @@ def plan_run(
             continue
         last = last_contact.get(partner_id)
         if last is not None and (as_of - last).days < min_days:
-            postponed.append(
-                Postponed(partner_id, contact_level, last + timedelta(days=min_days), MIN_DAYS)
-            )
+            postponed.append(Postponed(partner_id, contact_level, last + timedelta(days=min_days), MIN_DAYS))
             continue
         contacts.append(
             PartnerContact(
@@ -342,7 +340,8 @@ def group_claim_lines(lines, credits=None):
         group = groups.get(line["currency_id"])
         if group is None:
             group = groups[line["currency_id"]] = {
-                "currency_id": line["currency_id"], "lines": [],
+                "currency_id": line["currency_id"],
+                "lines": [],
                 **{key: ZERO for key in AMOUNT_KEYS},
             }
         group["lines"].append(line)
@@ -351,7 +350,9 @@ def group_claim_lines(lines, credits=None):
     for currency_id, group in groups.items():
         credit = to_decimal(credits.get(currency_id, ZERO))
         if credit < 0:
-            raise ValueError("credit in currency %r must be a positive amount, got %s" % (currency_id, credit))
+            raise ValueError(
+                "credit in currency %r must be a positive amount, got %s" % (currency_id, credit)
+            )
         group["credit"] = credit
         group["claimed"] = max(group["updated_total"] - credit, ZERO)
     return list(groups.values())
@@ -401,8 +402,16 @@ NOTICE_WAIT = "notice_wait"
 NO_NOTICE = "no_notice"
 
 
-def secure_contact(contact, levels, harsh_level_ids, written_level_ids, notices, as_of, notice_days,
-                   executed_pairs=frozenset()):
+def secure_contact(
+    contact,
+    levels,
+    harsh_level_ids,
+    written_level_ids,
+    notices,
+    as_of,
+    notice_days,
+    executed_pairs=frozenset(),
+):
     """Make a planned contact safe: a level whose effects reach beyond a
     message (credit hold, suspension, agency, protest, credit bureau: in
     ``harsh_level_ids``) applies only after the customer received a written
@@ -424,10 +433,15 @@ def secure_contact(contact, levels, harsh_level_ids, written_level_ids, notices,
         latest = max(lower_notices)
         if (as_of - latest).days >= notice_days:
             return contact, None
-        return None, Postponed(contact.partner_id, contact.level, latest + timedelta(days=notice_days), NOTICE_WAIT)
+        return None, Postponed(
+            contact.partner_id, contact.level, latest + timedelta(days=notice_days), NOTICE_WAIT
+        )
     candidates = [
-        level for level in levels
-        if level.days < contact.level.days and level.id in written_level_ids and level.id not in harsh_level_ids
+        level
+        for level in levels
+        if level.days < contact.level.days
+        and level.id in written_level_ids
+        and level.id not in harsh_level_ids
     ]
     if not candidates:
         # no gentler written level in the policy: the level's own message must come first
@@ -435,15 +449,21 @@ def secure_contact(contact, levels, harsh_level_ids, written_level_ids, notices,
     notice_level = max(candidates, key=_level_order)
     instalment_ids = {instalment_id for instalment_id, _level_id in contact.new_pairs}
     new_pairs = tuple(
-        (instalment_id, notice_level.id) for instalment_id in sorted(instalment_ids, key=repr)
+        (instalment_id, notice_level.id)
+        for instalment_id in sorted(instalment_ids, key=repr)
         if (instalment_id, notice_level.id) not in executed_pairs
     )
     if not new_pairs:
         return None, Postponed(contact.partner_id, contact.level, as_of + timedelta(days=1), NO_NOTICE)
     return PartnerContact(
-        partner_id=contact.partner_id, level=notice_level, instalment_ids=contact.instalment_ids,
-        new_pairs=new_pairs, totals=contact.totals,
+        partner_id=contact.partner_id,
+        level=notice_level,
+        instalment_ids=contact.instalment_ids,
+        new_pairs=new_pairs,
+        totals=contact.totals,
     ), None
+
+
 # --- promises to pay: per currency -----------------------------------------
 
 

@@ -153,16 +153,13 @@ def terms_problems(terms):
     if terms.fine_cap_rate is not None:
         check_rate("fine_cap_rate", terms.fine_cap_rate, 0, 100)
     if not 0 <= terms.grace_days <= MAX_GRACE_DAYS:
-        problems.append(
-            ("grace_days", {"low": 0, "high": MAX_GRACE_DAYS, "value": terms.grace_days})
-        )
+        problems.append(("grace_days", {"low": 0, "high": MAX_GRACE_DAYS, "value": terms.grace_days}))
     for (year, month), rate in sorted((terms.correction_rates or {}).items()):
         if not 1 <= month <= 12:
             problems.append(("correction_month", {"year": year, "month": month}))
         if not -100 < to_decimal(rate) <= 100:
             problems.append(
-                ("correction_rate", {"year": year, "month": month, "low": -100, "high": 100,
-                                     "value": rate})
+                ("correction_rate", {"year": year, "month": month, "low": -100, "high": 100, "value": rate})
             )
     return problems
 
@@ -197,7 +194,8 @@ def compute_charges(
     To compute many instalments on the same day, use one ``ChargeCalculator``.
     """
     return ChargeCalculator(as_of, holidays, weekend).charges(
-        amount, due_date, payments, terms, rounding, dispute_periods)
+        amount, due_date, payments, terms, rounding, dispute_periods
+    )
 
 
 class ChargeCalculator:
@@ -219,8 +217,7 @@ class ChargeCalculator:
         self._deadlines = {}
         self._periods = {}  # (due date, id(rates)) -> (rates, [(end, days, rate / 100 / days)])
 
-    def charges(self, amount, due_date, payments, terms, rounding=Decimal("0.01"),
-                dispute_periods=()):
+    def charges(self, amount, due_date, payments, terms, rounding=Decimal("0.01"), dispute_periods=()):
         """The ``Charges`` of one instalment on ``as_of`` (see ``compute_charges``)."""
         checked = self._terms.get(id(terms))
         if checked is None or checked[0] is not terms:
@@ -236,15 +233,17 @@ class ChargeCalculator:
                 to_decimal(terms.monthly_interest_rate),
             )
         with localcontext(_EXACT):
-            return self._charges(amount, due_date, payments, terms, to_decimal(rounding),
-                                 dispute_periods, *checked[1:])
+            return self._charges(
+                amount, due_date, payments, terms, to_decimal(rounding), dispute_periods, *checked[1:]
+            )
 
     def _deadline(self, due_date, grace_days):
         key = (due_date, grace_days)
         deadline = self._deadlines.get(key)
         if deadline is None:
             deadline = self._deadlines[key] = payment_deadline(
-                due_date, grace_days, self.holidays, self.weekend)
+                due_date, grace_days, self.holidays, self.weekend
+            )
         return deadline
 
     def _period_list(self, due_date, rates):
@@ -266,8 +265,18 @@ class ChargeCalculator:
             periods.append((end, days, rate / (100 * days)))
         return periods[k]
 
-    def _charges(self, amount, due_date, payments, terms, unit, dispute_periods,
-                 fine_rate_applied, capped, interest_rate):
+    def _charges(
+        self,
+        amount,
+        due_date,
+        payments,
+        terms,
+        unit,
+        dispute_periods,
+        fine_rate_applied,
+        capped,
+        interest_rate,
+    ):
         as_of = self.as_of
         amount = to_decimal(amount)
         if amount < 0:
@@ -301,8 +310,7 @@ class ChargeCalculator:
                     fine = fine_rate_applied / 100 * balance
                 if len(later) > 1:
                     later.sort()
-                interest, correction, settled_on = self._accrual(
-                    balance, due_date, later, terms, disputes)
+                interest, correction, settled_on = self._accrual(balance, due_date, later, terms, disputes)
                 interest = interest * interest_rate / 3000
                 days_late = (settled_on - due_date).days
 
@@ -414,8 +422,9 @@ def _round_exact(value, unit):
 def _merge_disputes(dispute_periods, due_date, as_of):
     """The dispute periods as sorted, disjoint, inclusive ``(start, end)`` pairs
     (an open end is ``as_of``), limited to the days after the due date."""
-    periods = sorted((max(start, due_date + _DAY), min(end or as_of, as_of))
-                     for start, end in dispute_periods)
+    periods = sorted(
+        (max(start, due_date + _DAY), min(end or as_of, as_of)) for start, end in dispute_periods
+    )
     merged = []
     for start, end in periods:
         if start > end:
@@ -447,9 +456,7 @@ def charges_to_invoice(accrued, invoiced=None, waived=None, rounding=Decimal("0.
         name: round_money(
             max(
                 ZERO,
-                getattr(accrued, name)
-                - to_decimal(invoiced.get(name, 0))
-                - to_decimal(waived.get(name, 0)),
+                getattr(accrued, name) - to_decimal(invoiced.get(name, 0)) - to_decimal(waived.get(name, 0)),
             ),
             rounding,
         )

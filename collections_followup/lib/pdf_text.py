@@ -38,7 +38,9 @@ def parse_to_unicode(cmap):
             for source, target in zip(codes[0::2], codes[1::2]):
                 mapping[int(source, 16)] = _unicode(target)
             continue
-        for line in re.finditer(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f\s]+>)", body):
+        for line in re.finditer(
+            rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f\s]+>)", body
+        ):
             first, last, target = int(line.group(1), 16), int(line.group(2), 16), line.group(3)
             if target.startswith(b"["):
                 for code, value in zip(range(first, last + 1), _HEX.findall(target)):
@@ -62,10 +64,10 @@ def shown_text(content, maps, code_bytes=2):
         if font:
             current = maps.get(font.decode(errors="replace"), {})
             continue
-        for hex_bytes in ([single] if single or not array else _HEX.findall(array)):
+        for hex_bytes in [single] if single or not array else _HEX.findall(array):
             hex_text = re.sub(rb"\s", b"", hex_bytes).decode()
             for index in range(0, len(hex_text) - width + 1, width):
-                chars.append(current.get(int(hex_text[index:index + width], 16), ""))
+                chars.append(current.get(int(hex_text[index : index + width], 16), ""))
     return "".join(chars)
 
 

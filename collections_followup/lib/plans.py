@@ -114,9 +114,19 @@ def split(amount, count, rounding="0.01"):
 
 
 def schedule(
-    debt, first_due_date, count, *, charges=ZERO, discount=ZERO, discount_percent=None,
-    down_payment=ZERO, down_payment_date=None, monthly_rate=ZERO, period_months=1,
-    rounding="0.01", today=None,
+    debt,
+    first_due_date,
+    count,
+    *,
+    charges=ZERO,
+    discount=ZERO,
+    discount_percent=None,
+    down_payment=ZERO,
+    down_payment_date=None,
+    monthly_rate=ZERO,
+    period_months=1,
+    rounding="0.01",
+    today=None,
 ):
     """The schedule of a plan (see the module docstring).
 
@@ -162,10 +172,13 @@ def schedule(
         raise PlanError("down_payment_above_total", down_payment=down_payment, total=total)
     down_payment_date = down_payment_date or today or first_due_date
     if today is not None and (first_due_date < today or down_payment_date < today):
-        raise PlanError("first_due_in_past", first_due_date=min(first_due_date, down_payment_date), today=today)
+        raise PlanError(
+            "first_due_in_past", first_due_date=min(first_due_date, down_payment_date), today=today
+        )
     if down_payment and down_payment_date > first_due_date:
-        raise PlanError("down_payment_after_first", down_payment_date=down_payment_date,
-                        first_due_date=first_due_date)
+        raise PlanError(
+            "down_payment_after_first", down_payment_date=down_payment_date, first_due_date=first_due_date
+        )
     financed = total - down_payment
     if financed < count * to_decimal(rounding):
         raise PlanError("instalment_too_small", financed=financed, count=count)
@@ -184,8 +197,15 @@ def schedule(
         instalments.append(Instalment(number, day, amount, principal, amount - principal))
     interest = payable_financed - financed
     return Schedule(
-        debt=debt, charges=charges, discount=discount_value, total=total, down_payment=down_payment,
-        financed=financed, interest=interest, payable=total + interest, instalments=tuple(instalments),
+        debt=debt,
+        charges=charges,
+        discount=discount_value,
+        total=total,
+        down_payment=down_payment,
+        financed=financed,
+        interest=interest,
+        payable=total + interest,
+        instalments=tuple(instalments),
     )
 
 
@@ -200,6 +220,14 @@ def breach(instalments, as_of, break_days):
 
 
 __all__ = [
-    "Instalment", "PlanError", "Schedule", "add_months", "breach", "discount_amount", "due_dates",
-    "price_payment", "schedule", "split",
+    "Instalment",
+    "PlanError",
+    "Schedule",
+    "add_months",
+    "breach",
+    "discount_amount",
+    "due_dates",
+    "price_payment",
+    "schedule",
+    "split",
 ]

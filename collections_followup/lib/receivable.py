@@ -88,8 +88,11 @@ def partner_summary(items, tolerance=ZERO):
     overdue), 'oldest_overdue_due_date' (effective date or None),
     'overdue_count'}."""
     summary = {
-        "open": ZERO, "overdue": ZERO, "oldest_days_late": 0,
-        "oldest_overdue_due_date": None, "overdue_count": 0,
+        "open": ZERO,
+        "overdue": ZERO,
+        "oldest_days_late": 0,
+        "oldest_overdue_due_date": None,
+        "overdue_count": 0,
     }
     for item in items:
         summary["open"] += item.residual_company

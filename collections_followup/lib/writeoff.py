@@ -52,8 +52,17 @@ def overdue_more_than(due_date, on, months):
     return on > add_months(due_date, months)
 
 
-def deductibility(amount, due_date, on, *, thresholds=Thresholds(), secured=False,
-                  administrative_collection=False, lawsuit=False, bankruptcy=False):
+def deductibility(
+    amount,
+    due_date,
+    on,
+    *,
+    thresholds=Thresholds(),
+    secured=False,
+    administrative_collection=False,
+    lawsuit=False,
+    bankruptcy=False,
+):
     """The criterion of art. 9 met by a loss, or ``None``.
 
     :param amount: value of the operation (Decimal, company currency).

@@ -13,7 +13,10 @@ class AccountMove(models.Model):
 
     collections_dispute_ids = fields.One2many("collections.dispute", "move_id", string="Disputes")
     collections_in_dispute = fields.Boolean(
-        string="In Dispute", compute="_compute_collections_in_dispute", store=True, index=True,
+        string="In Dispute",
+        compute="_compute_collections_in_dispute",
+        store=True,
+        index=True,
         help="The customer contests this invoice: it is not chased and accrues no late charges.",
     )
 
@@ -98,7 +101,10 @@ class AccountMove(models.Model):
         for move in self:
             if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
                 raise UserError(
-                    _("Only posted customer invoices can be disputed: %(move)s is not one.", move=move.display_name)
+                    _(
+                        "Only posted customer invoices can be disputed: %(move)s is not one.",
+                        move=move.display_name,
+                    )
                 )
             if move.collections_in_dispute:
                 raise UserError(_("The invoice %(invoice)s is already in dispute.", invoice=move.name))
@@ -122,11 +128,13 @@ class AccountMove(models.Model):
         disputes = self.collections_dispute_ids.filtered("is_open")
         if not disputes:
             raise UserError(_("These invoices are not in dispute."))
-        disputes.write({
-            "date_end": fields.Date.context_today(self),
-            "closed_by_id": self.env.user.id,
-            "resolution": resolution or False,
-        })
+        disputes.write(
+            {
+                "date_end": fields.Date.context_today(self),
+                "closed_by_id": self.env.user.id,
+                "resolution": resolution or False,
+            }
+        )
         for move in disputes.move_id:
             move.message_post(
                 body=_("Dispute closed: %(resolution)s", resolution=resolution or _("no resolution given")),
@@ -139,11 +147,14 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     collections_days_late = fields.Integer(
-        string="Days Late", compute="_compute_collections_followup",
+        string="Days Late",
+        compute="_compute_collections_followup",
         help="Days since the due date, moved to the next working day (negative before it).",
     )
     collections_level_id = fields.Many2one(
-        "collections.level", string="Follow-up Level", compute="_compute_collections_followup",
+        "collections.level",
+        string="Follow-up Level",
+        compute="_compute_collections_followup",
         help="The highest level of the customer's policy this instalment has reached.",
     )
 
@@ -170,7 +181,9 @@ class AccountMoveLine(models.Model):
             key = (line.move_id.commercial_partner_id.id, company.id)
             if key not in policy_by_key:
                 partner = line.move_id.commercial_partner_id.with_company(company)
-                policy_by_key[key] = partner._collections_policy() if partner else self.env["collections.policy"]
+                policy_by_key[key] = (
+                    partner._collections_policy() if partner else self.env["collections.policy"]
+                )
             # the run's rule (lib.dunning.reached_position): pre-due levels from
             # the printed due date, the others from the effective one
             levels = policy_by_key[key].sudo().level_ids.sorted(lambda level: (level.days, level.id))

@@ -18,12 +18,14 @@ class AccountMove(models.Model):
     def _collections_credit_candidates(self, soft=False):
         today = fields.Date.context_today(self)
         return self.filtered(
-            lambda move: move.state == "draft"
-            and move.move_type in CUSTOMER_INVOICE_TYPES
-            # late charges are a penalty on credit already granted, not new credit
-            and not move.collections_is_charge_invoice
-            # soft posting leaves moves dated in the future to the auto-post cron
-            and not (soft and move.date and move.date > today)
+            lambda move: (
+                move.state == "draft"
+                and move.move_type in CUSTOMER_INVOICE_TYPES
+                # late charges are a penalty on credit already granted, not new credit
+                and not move.collections_is_charge_invoice
+                # soft posting leaves moves dated in the future to the auto-post cron
+                and not (soft and move.date and move.date > today)
+            )
         )
 
     def _collections_credit_amount(self):
@@ -39,11 +41,15 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_protected_vals(self.env, vals_list, CHARGE_INVOICE_FIELDS, self._collections_charge_mark_forbidden())
+        check_protected_vals(
+            self.env, vals_list, CHARGE_INVOICE_FIELDS, self._collections_charge_mark_forbidden()
+        )
         return super().create(vals_list)
 
     def write(self, vals):
-        check_protected_vals(self.env, [vals], CHARGE_INVOICE_FIELDS, self._collections_charge_mark_forbidden())
+        check_protected_vals(
+            self.env, [vals], CHARGE_INVOICE_FIELDS, self._collections_charge_mark_forbidden()
+        )
         return super().write(vals)
 
     def _collections_charge_mark_forbidden(self):

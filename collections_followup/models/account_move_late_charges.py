@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import _, fields, models
+
 from .rpc import in_user_language
 
 
@@ -11,37 +12,57 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     collections_is_charge_invoice = fields.Boolean(
-        string="Late Charge Invoice", readonly=True, copy=False, index=True,
+        string="Late Charge Invoice",
+        readonly=True,
+        copy=False,
+        index=True,
         help="This invoice charges fines, interest and correction of other invoices; "
         "it accrues no late charges itself.",
     )
     collections_charge_ids = fields.One2many(
-        "collections.charge", "charge_move_id", string="Charged Instalments")
+        "collections.charge", "charge_move_id", string="Charged Instalments"
+    )
     collections_late_fine = fields.Monetary(
-        string="Fine", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Fine", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_late_interest = fields.Monetary(
-        string="Interest", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Interest", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_late_correction = fields.Monetary(
-        string="Monetary Correction", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Monetary Correction",
+        compute="_compute_collections_late_charges",
+        currency_field="currency_id",
+    )
     collections_late_total = fields.Monetary(
-        string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_late_updated_total = fields.Monetary(
-        string="Updated Amount Due", compute="_compute_collections_late_charges", currency_field="currency_id",
-        help="Amount still due plus late charges.")
+        string="Updated Amount Due",
+        compute="_compute_collections_late_charges",
+        currency_field="currency_id",
+        help="Amount still due plus late charges.",
+    )
     collections_late_invoiced = fields.Monetary(
-        string="Already Invoiced", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Already Invoiced", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_late_waived = fields.Monetary(
-        string="Waived", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Waived", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_late_to_invoice = fields.Monetary(
-        string="To Invoice", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="To Invoice", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_late_days = fields.Integer(string="Days Late", compute="_compute_collections_late_charges")
     collections_late_capped = fields.Boolean(compute="_compute_collections_late_charges")
     collections_late_visible = fields.Boolean(compute="_compute_collections_late_charges")
 
     def _compute_collections_late_charges(self):
         invoices = self.filtered(
-            lambda move: isinstance(move.id, int) and move.state == "posted"
-            and move.move_type in ("out_invoice", "out_receipt") and not move.collections_is_charge_invoice
+            lambda move: (
+                isinstance(move.id, int)
+                and move.state == "posted"
+                and move.move_type in ("out_invoice", "out_receipt")
+                and not move.collections_is_charge_invoice
+            )
         )
         charges = invoices.line_ids._collections_late_charges()
         per_move = defaultdict(list)
@@ -126,18 +147,28 @@ class AccountMove(models.Model):
                 if line.id not in charges:
                     continue
                 foreign = line.currency_id != line.company_currency_id
-                instalments.append(dict(
-                    charges[line.id], line_id=line.id,
-                    amount=line.amount_currency if foreign else line.balance,
-                ))
+                instalments.append(
+                    dict(
+                        charges[line.id],
+                        line_id=line.id,
+                        amount=line.amount_currency if foreign else line.balance,
+                    )
+                )
             totals = {
                 name: move.currency_id.round(sum(values[name] for values in instalments))
                 for name in ("fine", "interest", "correction", "total", "residual", "updated_total")
             }
-            result.append(dict(
-                totals, invoice_id=move.id, name=move.name, partner_id=move.commercial_partner_id.id,
-                currency=move.currency_id.name, as_of=fields.Date.to_string(as_of), instalments=instalments,
-            ))
+            result.append(
+                dict(
+                    totals,
+                    invoice_id=move.id,
+                    name=move.name,
+                    partner_id=move.commercial_partner_id.id,
+                    currency=move.currency_id.name,
+                    as_of=fields.Date.to_string(as_of),
+                    instalments=instalments,
+                )
+            )
         return result
 
     @in_user_language

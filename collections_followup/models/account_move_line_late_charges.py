@@ -32,16 +32,23 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     collections_fine_amount = fields.Monetary(
-        string="Fine", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Fine", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_interest_amount = fields.Monetary(
-        string="Interest", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Interest", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_correction_amount = fields.Monetary(
-        string="Correction", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Correction", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_charges_amount = fields.Monetary(
-        string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id")
+        string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
     collections_updated_amount = fields.Monetary(
-        string="Updated Total", compute="_compute_collections_late_charges", currency_field="currency_id")
-    collections_charge_days = fields.Integer(string="Days Charged", compute="_compute_collections_late_charges")
+        string="Updated Total", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_charge_days = fields.Integer(
+        string="Days Charged", compute="_compute_collections_late_charges"
+    )
 
     def _compute_collections_late_charges(self):
         charges = self.filtered(lambda line: isinstance(line.id, int))._collections_late_charges()
@@ -86,7 +93,9 @@ class AccountMoveLine(models.Model):
             charges = info["charges"]
             invoiced, waived = charged[line_id]["invoiced"], charged[line_id]["waived"]
             if invoiced or waived:
-                to_invoice = sum(charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO)
+                to_invoice = sum(
+                    charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO
+                )
             else:
                 to_invoice = charges.total
             result[line_id] = {
@@ -131,14 +140,29 @@ class AccountMoveLine(models.Model):
             raise UserError(_("“%(date)s” is not a date (expected YYYY-MM-DD).", date=as_of))
         today = fields.Date.context_today(self)
         if day < AS_OF_MIN:
-            raise UserError(_("Late charges are computed from %(first)s on, not on %(date)s.",
-                              first=AS_OF_MIN.isoformat(), date=day.isoformat()))
+            raise UserError(
+                _(
+                    "Late charges are computed from %(first)s on, not on %(date)s.",
+                    first=AS_OF_MIN.isoformat(),
+                    date=day.isoformat(),
+                )
+            )
         if day > today and not future:
-            raise UserError(_("Late charges cannot be invoiced ahead of time: %(date)s is after today "
-                              "(%(today)s).", date=day.isoformat(), today=today.isoformat()))
+            raise UserError(
+                _(
+                    "Late charges cannot be invoiced ahead of time: %(date)s is after today (%(today)s).",
+                    date=day.isoformat(),
+                    today=today.isoformat(),
+                )
+            )
         if day > today + AS_OF_MAX_AHEAD:
-            raise UserError(_("%(date)s is too far ahead: late charges can be previewed up to %(last)s.",
-                              date=day.isoformat(), last=(today + AS_OF_MAX_AHEAD).isoformat()))
+            raise UserError(
+                _(
+                    "%(date)s is too far ahead: late charges can be previewed up to %(last)s.",
+                    date=day.isoformat(),
+                    last=(today + AS_OF_MAX_AHEAD).isoformat(),
+                )
+            )
         return day
 
     def _collections_instalments(self):
@@ -156,14 +180,26 @@ class AccountMoveLine(models.Model):
         ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
         if not ids:
             return []
-        self.env["account.move.line"].flush_model([
-            "move_id", "company_id", "partner_id", "currency_id", "amount_currency", "balance",
-            "date_maturity", "date", "parent_state", "account_id"])
+        self.env["account.move.line"].flush_model(
+            [
+                "move_id",
+                "company_id",
+                "partner_id",
+                "currency_id",
+                "amount_currency",
+                "balance",
+                "date_maturity",
+                "date",
+                "parent_state",
+                "account_id",
+            ]
+        )
         self.env["account.move"].flush_model(["invoice_date_due", "collections_is_charge_invoice"])
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["res.company"].flush_model(["currency_id"])
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT line.id, line.move_id, line.company_id,
                    COALESCE(partner.commercial_partner_id, line.partner_id),
                    CASE WHEN line.currency_id != company.currency_id
@@ -182,7 +218,9 @@ class AccountMoveLine(models.Model):
                AND account.account_type = 'asset_receivable'
                AND line.balance > 0
           ORDER BY line.id
-        """, [ids])
+        """,
+            [ids],
+        )
         return self.env.cr.fetchall()
 
     def _collections_compute_charges(self, as_of):
@@ -201,13 +239,18 @@ class AccountMoveLine(models.Model):
         payments = sudo.browse(line_ids)._collections_payments(rows)
         disputes = sudo._collections_dispute_periods_sql({row[1] for row in rows})
         terms = sudo.browse(line_ids)._collections_terms(rows)
-        currencies = {currency.id: currency for currency in self.env["res.currency"].browse(
-            {row[4] for row in rows}).sudo()}
-        roundings = {currency_id: to_decimal(currency.rounding) for currency_id, currency in currencies.items()}
+        currencies = {
+            currency.id: currency
+            for currency in self.env["res.currency"].browse({row[4] for row in rows}).sudo()
+        }
+        roundings = {
+            currency_id: to_decimal(currency.rounding) for currency_id, currency in currencies.items()
+        }
         calculators = {}
         for company in self.env["res.company"].browse({row[2] for row in rows}).sudo():
             holidays, weekend = company._collections_working_days_for(
-                [row[6] for row in rows if row[2] == company.id], as_of)
+                [row[6] for row in rows if row[2] == company.id], as_of
+            )
             calculators[company.id] = late_fees.ChargeCalculator(as_of, holidays, weekend)
         no_payments, no_disputes = (), ()
         result = {}
@@ -215,16 +258,30 @@ class AccountMoveLine(models.Model):
             policy, line_terms = terms[line_id]
             try:
                 charges = calculators[company_id].charges(
-                    amount, due_date, payments.get(line_id, no_payments), line_terms,
-                    roundings[currency_id], disputes.get(move_id, no_disputes),
+                    amount,
+                    due_date,
+                    payments.get(line_id, no_payments),
+                    line_terms,
+                    roundings[currency_id],
+                    disputes.get(move_id, no_disputes),
                 )
             except ValueError as error:
                 move = self.env["account.move"].sudo().browse(move_id)
-                raise UserError(_("The late charges of %(invoice)s cannot be computed: %(error)s",
-                                  invoice=move.display_name, error=error)) from None
+                raise UserError(
+                    _(
+                        "The late charges of %(invoice)s cannot be computed: %(error)s",
+                        invoice=move.display_name,
+                        error=error,
+                    )
+                ) from None
             result[line_id] = {
-                "charges": charges, "currency": currencies[currency_id], "rounding": roundings[currency_id],
-                "due_date": due_date, "policy": policy, "line_id": line_id, "company_id": company_id,
+                "charges": charges,
+                "currency": currencies[currency_id],
+                "rounding": roundings[currency_id],
+                "due_date": due_date,
+                "policy": policy,
+                "line_id": line_id,
+                "company_id": company_id,
                 "partner_id": _partner_id,
             }
         return result
@@ -238,10 +295,12 @@ class AccountMoveLine(models.Model):
         if not rows:
             return {}
         self.env["account.partial.reconcile"].flush_model(
-            ["debit_move_id", "credit_move_id", "amount", "debit_amount_currency"])
+            ["debit_move_id", "credit_move_id", "amount", "debit_amount_currency"]
+        )
         self.env["account.move.line"].flush_model(["date", "currency_id", "company_id"])
         self.env["res.company"].flush_model(["currency_id"])
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT partial.debit_move_id, credit.date,
                    CASE WHEN debit.currency_id != company.currency_id
                         THEN partial.debit_amount_currency ELSE partial.amount END
@@ -250,7 +309,9 @@ class AccountMoveLine(models.Model):
               JOIN account_move_line credit ON credit.id = partial.credit_move_id
               JOIN res_company company ON company.id = debit.company_id
              WHERE partial.debit_move_id = ANY(%s)
-        """, [[row[0] for row in rows]])
+        """,
+            [[row[0] for row in rows]],
+        )
         payments = defaultdict(list)
         for line_id, day, amount in self.env.cr.fetchall():
             if amount:
@@ -263,10 +324,13 @@ class AccountMoveLine(models.Model):
         if not move_ids:
             return {}
         self.env["collections.dispute"].flush_model(["move_id", "date_start", "date_end"])
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT move_id, date_start, date_end FROM collections_dispute
              WHERE move_id = ANY(%s) ORDER BY move_id, date_start, id
-        """, [list(move_ids)])
+        """,
+            [list(move_ids)],
+        )
         periods = defaultdict(list)
         for move_id, start, end in self.env.cr.fetchall():
             periods[move_id].append((start, end or None))
@@ -307,21 +371,27 @@ class AccountMoveLine(models.Model):
         deleted charge invoices do not count. ``computed`` (the result of
         ``_collections_compute_charges``) gives the lines and their rounding."""
         if computed is None:
-            roundings = {row[0]: to_decimal(self.env["res.currency"].browse(row[4]).rounding)
-                         for row in self._collections_instalment_rows()}
+            roundings = {
+                row[0]: to_decimal(self.env["res.currency"].browse(row[4]).rounding)
+                for row in self._collections_instalment_rows()
+            }
         else:
             roundings = {line_id: info["rounding"] for line_id, info in computed.items()}
         result = {line_id: {"invoiced": {}, "waived": {}} for line_id in roundings}
         if not roundings:
             return result
         self.env["collections.charge"].flush_model(
-            ["move_line_id", "state", "fine_amount", "interest_amount", "correction_amount"])
-        self.env.cr.execute("""
+            ["move_line_id", "state", "fine_amount", "interest_amount", "correction_amount"]
+        )
+        self.env.cr.execute(
+            """
             SELECT move_line_id, state, SUM(fine_amount), SUM(interest_amount), SUM(correction_amount)
               FROM collections_charge
              WHERE move_line_id = ANY(%s) AND state IN ('invoiced', 'waived')
           GROUP BY move_line_id, state
-        """, [list(roundings)])
+        """,
+            [list(roundings)],
+        )
         for line_id, state, fine, interest, correction in self.env.cr.fetchall():
             result[line_id][state] = {
                 name: round_money(to_decimal(value or 0.0), roundings[line_id])
@@ -336,7 +406,8 @@ class AccountMoveLine(models.Model):
         charged = self._collections_charged_amounts(computed)
         return {
             line_id: late_fees.charges_to_invoice(
-                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"])
+                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"]
+            )
             for line_id, info in computed.items()
         }
 
@@ -365,7 +436,8 @@ class AccountMoveLine(models.Model):
             if not policy or policy.charge_invoicing not in modes:
                 continue
             due = late_fees.charges_to_invoice(
-                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"])
+                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"]
+            )
             if any(due.values()):
                 key = (info["company_id"], info["partner_id"], info["currency"], policy)
                 groups[key].append((line_id, due))
@@ -375,7 +447,9 @@ class AccountMoveLine(models.Model):
             items = list(zip(lines, (due for _line_id, due in items), strict=True))
             company = self.env["res.company"].browse(company_id)
             partner = self.env["res.partner"].browse(partner_id)
-            invoices |= self._collections_create_charge_invoice(company, partner, currency, policy, items, as_of)
+            invoices |= self._collections_create_charge_invoice(
+                company, partner, currency, policy, items, as_of
+            )
         return invoices
 
     @api.model
@@ -393,25 +467,47 @@ class AccountMoveLine(models.Model):
             account = policy._collections_charge_account(component)
             product = policy[f"{component}_product_id"]
             if not account:
-                raise UserError(_("The policy “%(policy)s” has no account for: %(component)s.",
-                                  policy=policy.name, component=labels[component]))
+                raise UserError(
+                    _(
+                        "The policy “%(policy)s” has no account for: %(component)s.",
+                        policy=policy.name,
+                        component=labels[component],
+                    )
+                )
             references = ", ".join(
                 "%s (%s)" % (line.move_id.name, fields.Date.to_string(line.date_maturity))
-                for line, due in items if due[component]
+                for line, due in items
+                if due[component]
             )
-            invoice_lines.append(Command.create({
-                "product_id": product.id,
-                "name": "%s: %s" % (labels[component], references),
-                "account_id": account.id,
-                "quantity": 1,
-                "price_unit": float(amount),
-                "tax_ids": [Command.clear()],
-            }))
+            invoice_lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": "%s: %s" % (labels[component], references),
+                        "account_id": account.id,
+                        "quantity": 1,
+                        "price_unit": float(amount),
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
         # A fresh context: the reconciliation that may call this runs with
         # skip_invoice_sync and friends, which would leave the invoice unbalanced.
-        context = {key: value for key, value in self.env.context.items()
-                   if key in ("lang", "tz", "uid", "tracking_disable", "mail_create_nolog", "mail_notrack",
-                              "mail_create_nosubscribe", "collections_no_charge_invoicing")}
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if key
+            in (
+                "lang",
+                "tz",
+                "uid",
+                "tracking_disable",
+                "mail_create_nolog",
+                "mail_notrack",
+                "mail_create_nosubscribe",
+                "collections_no_charge_invoicing",
+            )
+        }
         moves = self.env["account.move"].with_context(context).with_company(company)
         vals = {
             "move_type": "out_invoice",
@@ -429,21 +525,23 @@ class AccountMoveLine(models.Model):
         # (refused to users in account.move create/write); sudo() keeps the
         # user as the creator, and the caller checked the right to invoice.
         invoice = moves.sudo().create(vals).sudo(False)
-        moves.env["collections.charge"].create([
-            {
-                "move_line_id": line.id,
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "currency_id": currency.id,
-                "date": as_of,
-                "kind": "invoice",
-                "charge_move_id": invoice.id,
-                "fine_amount": float(due["fine"]),
-                "interest_amount": float(due["interest"]),
-                "correction_amount": float(due["correction"]),
-            }
-            for line, due in items
-        ])
+        moves.env["collections.charge"].create(
+            [
+                {
+                    "move_line_id": line.id,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "currency_id": currency.id,
+                    "date": as_of,
+                    "kind": "invoice",
+                    "charge_move_id": invoice.id,
+                    "fine_amount": float(due["fine"]),
+                    "interest_amount": float(due["interest"]),
+                    "correction_amount": float(due["correction"]),
+                }
+                for line, due in items
+            ]
+        )
         invoice.action_post()
         return invoice.with_env(self.env)
 
@@ -468,9 +566,11 @@ class AccountMoveLine(models.Model):
             try:
                 with self.env.cr.savepoint():
                     lines.with_context(collections_no_charge_invoicing=True)._collections_invoice_charges(
-                        as_of, modes=("on_payment",))
+                        as_of, modes=("on_payment",)
+                    )
             except (UserError, ValueError) as error:
                 _logger.warning("Late charges of %s not invoiced: %s", lines.move_id.mapped("name"), error)
                 for move in lines.move_id:
-                    move.message_post(body=_("The late charges could not be invoiced automatically: %(error)s",
-                                             error=error))
+                    move.message_post(
+                        body=_("The late charges could not be invoiced automatically: %(error)s", error=error)
+                    )

@@ -16,8 +16,13 @@ class CollectionsCharge(models.Model):
     _check_company_auto = True
 
     move_line_id = fields.Many2one(
-        "account.move.line", string="Instalment", required=True, ondelete="cascade", index=True,
-        check_company=True)
+        "account.move.line",
+        string="Instalment",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+    )
     move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice", store=True, index=True)
     due_date = fields.Date(related="move_line_id.date_maturity", string="Due Date")
     partner_id = fields.Many2one("res.partner", required=True, index=True)
@@ -30,18 +35,24 @@ class CollectionsCharge(models.Model):
     correction_amount = fields.Monetary(string="Correction")
     total_amount = fields.Monetary(string="Total", compute="_compute_total_amount", store=True)
     charge_move_id = fields.Many2one(
-        "account.move", string="Charge Invoice", ondelete="set null", index=True, check_company=True)
+        "account.move", string="Charge Invoice", ondelete="set null", index=True, check_company=True
+    )
     state = fields.Selection(
         [("invoiced", "Invoiced"), ("cancelled", "Cancelled"), ("waived", "Waived")],
-        compute="_compute_state", store=True, index=True,
+        compute="_compute_state",
+        store=True,
+        index=True,
         help="Charges of a cancelled or deleted charge invoice can be invoiced again.",
     )
     reason = fields.Text(help="Why the charges were waived.")
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user, required=True)
 
     _sql_constraints = [
-        ("amounts_positive", "CHECK(fine_amount >= 0 AND interest_amount >= 0 AND correction_amount >= 0)",
-         "Late charge amounts cannot be negative."),
+        (
+            "amounts_positive",
+            "CHECK(fine_amount >= 0 AND interest_amount >= 0 AND correction_amount >= 0)",
+            "Late charge amounts cannot be negative.",
+        ),
     ]
 
     def init(self):
@@ -73,15 +84,20 @@ class CollectionsCharge(models.Model):
         lock alone would not do: after the wait, the snapshot taken before it
         would still miss the other transaction's charges.
         """
-        pairs = sorted((company_id, partner_id) for company_id, partner_id in pairs if company_id and partner_id)
+        pairs = sorted(
+            (company_id, partner_id) for company_id, partner_id in pairs if company_id and partner_id
+        )
         if not pairs:
             return
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             INSERT INTO collections_charge_mutex (company_id, partner_id)
                  SELECT company_id, partner_id FROM unnest(%s::int[], %s::int[]) AS pair(company_id, partner_id)
             ON CONFLICT (company_id, partner_id)
               DO UPDATE SET invoicings = collections_charge_mutex.invoicings + 1
-        """, [[company_id for company_id, _p in pairs], [partner_id for _c, partner_id in pairs]])
+        """,
+            [[company_id for company_id, _p in pairs], [partner_id for _c, partner_id in pairs]],
+        )
 
     @api.depends("fine_amount", "interest_amount", "correction_amount")
     def _compute_total_amount(self):
@@ -131,39 +147,53 @@ class CollectionsCharge(models.Model):
         if not computed:
             raise UserError(_("Only the instalments of posted customer invoices have late charges."))
         left = line._collections_left_to_invoice(as_of)[line.id]
-        currency = line.currency_id if line.currency_id != line.company_currency_id else line.company_currency_id
+        currency = (
+            line.currency_id if line.currency_id != line.company_currency_id else line.company_currency_id
+        )
         labels = {"fine": _("fine"), "interest": _("interest"), "correction": _("correction")}
         for name, amount in amounts.items():
             if currency.compare_amounts(amount, 0) < 0:
                 raise UserError(_("A waived amount cannot be negative."))
             if currency.compare_amounts(amount, float(left[name])) > 0:
-                raise UserError(_(
-                    "You can waive at most %(left)s of %(component)s on %(invoice)s (what is not yet invoiced "
-                    "or waived), not %(amount)s.",
-                    left=float(left[name]), component=labels[name], invoice=line.move_id.name, amount=amount))
+                raise UserError(
+                    _(
+                        "You can waive at most %(left)s of %(component)s on %(invoice)s (what is not yet invoiced "
+                        "or waived), not %(amount)s.",
+                        left=float(left[name]),
+                        component=labels[name],
+                        invoice=line.move_id.name,
+                        amount=amount,
+                    )
+                )
         if not any(currency.round(amount) for amount in amounts.values()):
             raise UserError(_("Nothing to waive: every amount is zero."))
-        charge = self.sudo().create({
-            "move_line_id": line.id,
-            "partner_id": line.partner_id.commercial_partner_id.id,
-            "company_id": line.company_id.id,
-            "currency_id": currency.id,
-            "date": as_of,
-            "kind": "waiver",
-            "fine_amount": currency.round(amounts.get("fine", 0.0)),
-            "interest_amount": currency.round(amounts.get("interest", 0.0)),
-            "correction_amount": currency.round(amounts.get("correction", 0.0)),
-            "reason": reason,
-            "user_id": self.env.user.id,
-        })
+        charge = self.sudo().create(
+            {
+                "move_line_id": line.id,
+                "partner_id": line.partner_id.commercial_partner_id.id,
+                "company_id": line.company_id.id,
+                "currency_id": currency.id,
+                "date": as_of,
+                "kind": "waiver",
+                "fine_amount": currency.round(amounts.get("fine", 0.0)),
+                "interest_amount": currency.round(amounts.get("interest", 0.0)),
+                "correction_amount": currency.round(amounts.get("correction", 0.0)),
+                "reason": reason,
+                "user_id": self.env.user.id,
+            }
+        )
         line.move_id.message_post(
             body=_(
                 "Late charges waived by %(user)s up to %(date)s (instalment due %(due)s): fine %(fine)s, "
                 "interest %(interest)s, correction %(correction)s %(currency)s. Reason: %(reason)s",
-                user=self.env.user.name, date=fields.Date.to_string(as_of),
-                due=fields.Date.to_string(line.date_maturity), fine=charge.fine_amount,
-                interest=charge.interest_amount, correction=charge.correction_amount,
-                currency=currency.name, reason=reason,
+                user=self.env.user.name,
+                date=fields.Date.to_string(as_of),
+                due=fields.Date.to_string(line.date_maturity),
+                fine=charge.fine_amount,
+                interest=charge.interest_amount,
+                correction=charge.correction_amount,
+                currency=currency.name,
+                reason=reason,
             ),
             author_id=self.env.user.partner_id.id,
         )

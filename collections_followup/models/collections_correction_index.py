@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 from ..lib import late_fees
 from ..lib.money import to_decimal
 
+
 class CollectionsCorrectionIndex(models.Model):
     """A monetary correction index (IPCA, IGP-M, INPC ...) whose monthly
     rates the users maintain. Shared by every company: an index is public."""
@@ -34,8 +35,12 @@ class CollectionsCorrectionIndexRate(models.Model):
     index_id = fields.Many2one("collections.correction.index", required=True, ondelete="cascade", index=True)
     year = fields.Integer(required=True, default=lambda self: fields.Date.context_today(self).year)
     month = fields.Integer(required=True, help="Calendar month, 1 to 12.")
-    rate = fields.Float(string="Rate (%)", digits=(16, 6), required=True,
-                        help="Variation of the index in the month, in percent (negative for deflation).")
+    rate = fields.Float(
+        string="Rate (%)",
+        digits=(16, 6),
+        required=True,
+        help="Variation of the index in the month, in percent (negative for deflation).",
+    )
 
     _sql_constraints = [
         ("index_month_unique", "UNIQUE(index_id, year, month)", "An index has one rate per month."),
@@ -53,7 +58,12 @@ class CollectionsCorrectionIndexRate(models.Model):
             terms = late_fees.FeeTerms(correction_rates={(rate.year, rate.month): to_decimal(rate.rate)})
             problems = late_fees.terms_problems(terms)
             if problems:
-                raise ValidationError("\n".join(
-                    messages._collections_problem_message(code, values) for code, values in problems))
+                raise ValidationError(
+                    "\n".join(
+                        messages._collections_problem_message(code, values) for code, values in problems
+                    )
+                )
             if not 1900 <= rate.year <= 2999:
-                raise ValidationError(_("The year %(year)s of an index rate is not plausible.", year=rate.year))
+                raise ValidationError(
+                    _("The year %(year)s of an index rate is not plausible.", year=rate.year)
+                )

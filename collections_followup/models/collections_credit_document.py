@@ -14,14 +14,16 @@ MANAGER_GROUP = "collections_followup.group_collections_manager"
 
 # Written only by _collections_release_credit (as superuser, after checking the
 # right): never through create/write by a user, whatever the user's groups.
-RELEASE_FIELDS = frozenset({
-    "collections_credit_released_by_id",
-    "collections_credit_release_date",
-    "collections_credit_release_reason",
-    "collections_credit_release_amount",
-    "collections_credit_release_partner_id",
-    "collections_credit_release_company_id",
-})
+RELEASE_FIELDS = frozenset(
+    {
+        "collections_credit_released_by_id",
+        "collections_credit_release_date",
+        "collections_credit_release_reason",
+        "collections_credit_release_amount",
+        "collections_credit_release_partner_id",
+        "collections_credit_release_company_id",
+    }
+)
 
 
 def check_protected_vals(env, vals_list, field_names, message):
@@ -30,9 +32,9 @@ def check_protected_vals(env, vals_list, field_names, message):
     check the right write these fields through sudo()."""
     if env.su:
         return
-    given = {
-        name for vals in vals_list for name in field_names if name in vals
-    } | {name for name in field_names if "default_" + name in env.context}
+    given = {name for vals in vals_list for name in field_names if name in vals} | {
+        name for name in field_names if "default_" + name in env.context
+    }
     if given:
         raise AccessError(message)
 
@@ -61,11 +63,11 @@ class CollectionsCreditDocument(models.AbstractModel):
     collections_credit_release_date = fields.Datetime(
         string="Credit Hold Released On", readonly=True, copy=False
     )
-    collections_credit_release_reason = fields.Text(
-        string="Credit Release Reason", readonly=True, copy=False
-    )
+    collections_credit_release_reason = fields.Text(string="Credit Release Reason", readonly=True, copy=False)
     collections_credit_release_amount = fields.Monetary(
-        string="Released Amount", readonly=True, copy=False,
+        string="Released Amount",
+        readonly=True,
+        copy=False,
         currency_field="collections_credit_currency_id",
         help="The release covers the document up to this amount (company currency).",
     )
@@ -84,11 +86,13 @@ class CollectionsCreditDocument(models.AbstractModel):
     collections_credit_checked = fields.Boolean(compute="_compute_collections_credit_check")
     collections_has_credit_limit = fields.Boolean(compute="_compute_collections_credit_check")
     collections_available_credit = fields.Monetary(
-        string="Available Credit", compute="_compute_collections_credit_check",
+        string="Available Credit",
+        compute="_compute_collections_credit_check",
         currency_field="collections_credit_currency_id",
     )
     collections_overdue_amount = fields.Monetary(
-        string="Overdue Amount", compute="_compute_collections_credit_check",
+        string="Overdue Amount",
+        compute="_compute_collections_credit_check",
         currency_field="collections_credit_currency_id",
     )
 
@@ -98,31 +102,36 @@ class CollectionsCreditDocument(models.AbstractModel):
 
     @api.depends_context("uid", "lang")
     def _compute_collections_credit_check(self):
-        self.update({
-            "collections_credit_hold_message": False,
-            "collections_credit_blocked": False,
-            "collections_credit_checked": False,
-            "collections_has_credit_limit": False,
-            "collections_available_credit": 0.0,
-            "collections_overdue_amount": 0.0,
-        })
+        self.update(
+            {
+                "collections_credit_hold_message": False,
+                "collections_credit_blocked": False,
+                "collections_credit_checked": False,
+                "collections_has_credit_limit": False,
+                "collections_available_credit": 0.0,
+                "collections_overdue_amount": 0.0,
+            }
+        )
         # new records too: the quotation being typed shows its customer's credit
         candidates = self._collections_credit_candidates()._collections_judgeable(log=False)
         for document, (state, reasons) in candidates._collections_credit_reasons().items():
             available = credit.available_credit(state.limit, state.exposure)
             partner = document.partner_id
-            document.update({
-                "collections_credit_checked": True,
-                # shown while typing (an empty quotation is 0.00): the hold the
-                # document will meet once it has an amount
-                "collections_credit_blocked": bool(reasons),
-                "collections_credit_hold_message": "\n".join(
-                    partner._collections_format_reasons(reasons, document.company_id)
-                ) or False,
-                "collections_has_credit_limit": state.limit is not None,
-                "collections_available_credit": float(available or 0),
-                "collections_overdue_amount": float(state.overdue_amount),
-            })
+            document.update(
+                {
+                    "collections_credit_checked": True,
+                    # shown while typing (an empty quotation is 0.00): the hold the
+                    # document will meet once it has an amount
+                    "collections_credit_blocked": bool(reasons),
+                    "collections_credit_hold_message": "\n".join(
+                        partner._collections_format_reasons(reasons, document.company_id)
+                    )
+                    or False,
+                    "collections_has_credit_limit": state.limit is not None,
+                    "collections_available_credit": float(available or 0),
+                    "collections_overdue_amount": float(state.overdue_amount),
+                }
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -167,17 +176,21 @@ class CollectionsCreditDocument(models.AbstractModel):
         """The documents of ``self`` a manager's release still covers: same
         customer, same company and an amount not above the released one."""
         return self.filtered(
-            lambda document: document.collections_credit_released_by_id
-            and document.collections_credit_release_partner_id == document.partner_id.commercial_partner_id
-            and document.collections_credit_release_company_id == document.company_id
-            and credit.release_covers(
-                document.collections_credit_release_amount, document._collections_credit_amount()
+            lambda document: (
+                document.collections_credit_released_by_id
+                and document.collections_credit_release_partner_id
+                == document.partner_id.commercial_partner_id
+                and document.collections_credit_release_company_id == document.company_id
+                and credit.release_covers(
+                    document.collections_credit_release_amount, document._collections_credit_amount()
+                )
             )
         )
 
     def _collections_release_forbidden(self):
-        return _("Credit releases are recorded only by the Release Credit Hold wizard "
-                 "(Collections Managers).")
+        return _(
+            "Credit releases are recorded only by the Release Credit Hold wizard (Collections Managers)."
+        )
 
     def _collections_judgeable(self, log=True):
         """The documents of ``self`` the credit check can judge; the others
@@ -187,7 +200,8 @@ class CollectionsCreditDocument(models.AbstractModel):
         if log and judgeable != self:
             _logger.info(
                 "Credit check skipped for %s %s: no customer or company to judge.",
-                self._name, (self - judgeable)._origin.ids,
+                self._name,
+                (self - judgeable)._origin.ids,
             )
         return judgeable
 
@@ -220,11 +234,16 @@ class CollectionsCreditDocument(models.AbstractModel):
                     result[document] = (state, [])
                     continue
                 amount = amounts[commercial_id]
-                result[document] = (state, credit.hold_reasons(
-                    state, hold_settings, as_of,
-                    document_amount=amount,
-                    document_lowers_exposure=document._collections_credit_amount() < 0,
-                ))
+                result[document] = (
+                    state,
+                    credit.hold_reasons(
+                        state,
+                        hold_settings,
+                        as_of,
+                        document_amount=amount,
+                        document_lowers_exposure=document._collections_credit_amount() < 0,
+                    ),
+                )
         return result
 
     def _collections_blocked_documents(self, soft=False):
@@ -256,9 +275,13 @@ class CollectionsCreditDocument(models.AbstractModel):
         for partner, (document, reasons) in blocked.items():
             lines = partner._collections_format_reasons(reasons, document.company_id)
             paragraphs.append(
-                _("%(partner)s is on credit hold in %(company)s:",
-                  partner=partner.display_name, company=document.company_id.name)
-                + "\n" + "\n".join("- %s" % line for line in lines)
+                _(
+                    "%(partner)s is on credit hold in %(company)s:",
+                    partner=partner.display_name,
+                    company=document.company_id.name,
+                )
+                + "\n"
+                + "\n".join("- %s" % line for line in lines)
             )
         paragraphs.append(_("A Collections Manager can release the document with a reason."))
         raise UserError("\n\n".join(paragraphs))
@@ -285,14 +308,16 @@ class CollectionsCreditDocument(models.AbstractModel):
             amount = document._collections_credit_amount()
             # sudo: the only writer of the release fields (refused to users in
             # write()); the right was checked above.
-            document.sudo().write({
-                "collections_credit_released_by_id": self.env.user.id,
-                "collections_credit_release_date": now,
-                "collections_credit_release_reason": reason.strip(),
-                "collections_credit_release_amount": amount,
-                "collections_credit_release_partner_id": document.partner_id.commercial_partner_id.id,
-                "collections_credit_release_company_id": company.id,
-            })
+            document.sudo().write(
+                {
+                    "collections_credit_released_by_id": self.env.user.id,
+                    "collections_credit_release_date": now,
+                    "collections_credit_release_reason": reason.strip(),
+                    "collections_credit_release_amount": amount,
+                    "collections_credit_release_partner_id": document.partner_id.commercial_partner_id.id,
+                    "collections_credit_release_company_id": company.id,
+                }
+            )
 
             def money_text(value, currency=currency):
                 return formatLang(self.env, float(value), currency_obj=currency)

@@ -11,7 +11,11 @@ class CollectionsDispute(models.Model):
     _check_company_auto = True
 
     move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, ondelete="cascade", index=True,
+        "account.move",
+        string="Invoice",
+        required=True,
+        ondelete="cascade",
+        index=True,
         domain=[("move_type", "in", ("out_invoice", "out_receipt"))],
     )
     partner_id = fields.Many2one(related="move_id.commercial_partner_id", store=True, index=True)
@@ -25,8 +29,11 @@ class CollectionsDispute(models.Model):
     is_open = fields.Boolean(compute="_compute_is_open", store=True)
 
     _sql_constraints = [
-        ("dates_ordered", "CHECK(date_end IS NULL OR date_end >= date_start)",
-         "A dispute cannot end before it starts."),
+        (
+            "dates_ordered",
+            "CHECK(date_end IS NULL OR date_end >= date_start)",
+            "A dispute cannot end before it starts.",
+        ),
     ]
 
     @api.depends("date_end")

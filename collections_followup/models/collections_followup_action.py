@@ -10,7 +10,6 @@ from odoo.tools import email_normalize
 from odoo.tools.safe_eval import check_values
 
 from ..lib.money import to_decimal
-
 from .collections_level import ESCALATIONS
 
 # Commas or semicolons separate addresses, except inside a quoted name.
@@ -55,7 +54,11 @@ class CollectionsFollowupAction(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="cascade",
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
         help="The commercial partner contacted.",
     )
     company_id = fields.Many2one(
@@ -70,7 +73,9 @@ class CollectionsFollowupAction(models.Model):
     kind = fields.Selection(ACTION_KINDS, required=True, default="automatic")
     user_id = fields.Many2one("res.users", string="Done by", default=lambda self: self.env.user)
     collector_id = fields.Many2one(
-        "res.users", string="Collector", index=True,
+        "res.users",
+        string="Collector",
+        index=True,
         help="The partner's collector when the action was created.",
     )
     line_ids = fields.One2many("collections.followup.action.line", "action_id", string="Instalments Claimed")
@@ -125,7 +130,9 @@ class CollectionsFollowupAction(models.Model):
         for action in self:
             what = action.level_id.name or outcomes.get(action.outcome) or _("Contact")
             action.display_name = "%s - %s (%s)" % (
-                action.partner_id.display_name or "", what, action.date or ""
+                action.partner_id.display_name or "",
+                what,
+                action.date or "",
             )
 
     def action_process(self):
@@ -196,23 +203,53 @@ class CollectionsFollowupAction(models.Model):
             [self.ids],
         )
         by_action = {action_id: [] for action_id in self.ids}
-        for (action_id, line_id, move_line_id, move_id, move_name, partner_id, date_maturity, effective_due_date,
-             days_late, overdue, currency_id, currency, residual, fine, interest, correction, charged, charges,
-             updated) in self.env.cr.fetchall():
+        for (
+            action_id,
+            line_id,
+            move_line_id,
+            move_id,
+            move_name,
+            partner_id,
+            date_maturity,
+            effective_due_date,
+            days_late,
+            overdue,
+            currency_id,
+            currency,
+            residual,
+            fine,
+            interest,
+            correction,
+            charged,
+            charges,
+            updated,
+        ) in self.env.cr.fetchall():
             # the values and types of the ORM's cache (see _claim_line)
             residual, charges = float(residual or 0.0), float(charges or 0.0)
-            by_action[action_id].append(((date_maturity or False, line_id), {
-                "line_id": move_line_id or False, "move_id": move_id or False,
-                "move_name": move_name or "", "partner_id": partner_id or False,
-                "date_maturity": date_maturity or False,
-                "effective_due_date": effective_due_date or date_maturity or False,
-                "days_late": days_late or 0, "overdue": bool(overdue),
-                "currency_id": currency_id or False, "currency": currency or False,
-                "residual": residual, "fine": float(fine or 0.0),
-                "interest": float(interest or 0.0), "correction": float(correction or 0.0),
-                "charged": float(charged or 0.0), "charges": charges,
-                "updated_total": float(updated or 0.0) or residual + charges,
-            }))
+            by_action[action_id].append(
+                (
+                    (date_maturity or False, line_id),
+                    {
+                        "line_id": move_line_id or False,
+                        "move_id": move_id or False,
+                        "move_name": move_name or "",
+                        "partner_id": partner_id or False,
+                        "date_maturity": date_maturity or False,
+                        "effective_due_date": effective_due_date or date_maturity or False,
+                        "days_late": days_late or 0,
+                        "overdue": bool(overdue),
+                        "currency_id": currency_id or False,
+                        "currency": currency or False,
+                        "residual": residual,
+                        "fine": float(fine or 0.0),
+                        "interest": float(interest or 0.0),
+                        "correction": float(correction or 0.0),
+                        "charged": float(charged or 0.0),
+                        "charges": charges,
+                        "updated_total": float(updated or 0.0) or residual + charges,
+                    },
+                )
+            )
         cache = self.env.cr.cache.setdefault("collections_claim_lines", {})
         self.env.cr.cache.setdefault("collections_claim_table_renderers", {})
         for action_id, rows in by_action.items():
@@ -253,11 +290,17 @@ class CollectionsFollowupAction(models.Model):
         self.ensure_one()
         lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
         fmt, fmt_date = self.env["res.partner"]._collections_formatters(lang_code)
-        values = {"groups": self._claim_groups(), "upcoming": self._upcoming_groups(),
-                  "fmt": fmt, "fmt_date": fmt_date}
+        values = {
+            "groups": self._claim_groups(),
+            "upcoming": self._upcoming_groups(),
+            "fmt": fmt,
+            "fmt_date": fmt_date,
+        }
         renderers = self.env.cr.cache.get("collections_claim_table_renderers")
         if renderers is None or self.id not in self.env.cr.cache.get("collections_claim_lines", {}):
-            return self.env["ir.qweb"]._render("collections_followup.mail_claim_table", values, lang=lang_code)
+            return self.env["ir.qweb"]._render(
+                "collections_followup.mail_claim_table", values, lang=lang_code
+            )
         # a batch being rendered (_render_bodies): what ir.qweb._render does,
         # with the environment prepared and the view looked up once per language
         if lang_code not in renderers:
@@ -278,9 +321,7 @@ class CollectionsFollowupActionLine(models.Model):
     _description = "Follow-up Action Instalment"
     _order = "action_id, date_maturity, id"
 
-    action_id = fields.Many2one(
-        "collections.followup.action", required=True, ondelete="cascade", index=True
-    )
+    action_id = fields.Many2one("collections.followup.action", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="action_id.company_id", store=True, index=True)
     move_line_id = fields.Many2one("account.move.line", string="Instalment", ondelete="set null", index=True)
     move_id = fields.Many2one("account.move", string="Document", ondelete="set null")
@@ -299,15 +340,18 @@ class CollectionsFollowupActionLine(models.Model):
     amount_interest = fields.Monetary(string="Interest", currency_field="currency_id")
     amount_correction = fields.Monetary(string="Correction", currency_field="currency_id")
     amount_charged = fields.Monetary(
-        string="Charges Invoiced or Waived", currency_field="currency_id",
+        string="Charges Invoiced or Waived",
+        currency_field="currency_id",
         help="Late charges already invoiced (on a charge invoice) or waived: not claimed again here.",
     )
     amount_charges = fields.Monetary(
-        string="Charges Claimed", currency_field="currency_id",
+        string="Charges Claimed",
+        currency_field="currency_id",
         help="Late charges accrued and not yet invoiced or waived.",
     )
     amount_updated = fields.Monetary(
-        string="Updated Total", currency_field="currency_id",
+        string="Updated Total",
+        currency_field="currency_id",
         help="Amount claimed plus the charges claimed.",
     )
 
@@ -315,16 +359,22 @@ class CollectionsFollowupActionLine(models.Model):
         """This stored line as a claim-line dict."""
         self.ensure_one()
         return {
-            "line_id": self.move_line_id.id, "move_id": self.move_id.id,
+            "line_id": self.move_line_id.id,
+            "move_id": self.move_id.id,
             "move_name": self.move_name or self.move_id.name or "",
             "partner_id": self.action_id.partner_id.id,
             "date_maturity": self.date_maturity,
             "effective_due_date": self.effective_due_date or self.date_maturity,
-            "days_late": self.days_late, "overdue": self.overdue,
-            "currency_id": self.currency_id.id, "currency": self.currency_id.name,
-            "residual": self.amount_residual, "fine": self.amount_fine,
-            "interest": self.amount_interest, "correction": self.amount_correction,
-            "charged": self.amount_charged, "charges": self.amount_charges,
+            "days_late": self.days_late,
+            "overdue": self.overdue,
+            "currency_id": self.currency_id.id,
+            "currency": self.currency_id.name,
+            "residual": self.amount_residual,
+            "fine": self.amount_fine,
+            "interest": self.amount_interest,
+            "correction": self.amount_correction,
+            "charged": self.amount_charged,
+            "charges": self.amount_charges,
             "updated_total": self.amount_updated or self.amount_residual + self.amount_charges,
         }
 
@@ -338,9 +388,7 @@ class CollectionsFollowupPair(models.Model):
     _description = "Executed Follow-up Level"
     _log_access = False
 
-    move_line_id = fields.Many2one(
-        "account.move.line", required=True, ondelete="cascade", index=True
-    )
+    move_line_id = fields.Many2one("account.move.line", required=True, ondelete="cascade", index=True)
     level_id = fields.Many2one("collections.level", required=True, ondelete="cascade")
     action_id = fields.Many2one("collections.followup.action", ondelete="set null", index=True)
     company_id = fields.Many2one("res.company", required=True, index=True)
@@ -377,12 +425,16 @@ class CollectionsFollowupActionChannels(models.Model):
 
         actions._send_emails(failures, done_channels, counts)
         letter_actions = actions.filtered(
-            lambda action: action.level_id.send_letter
-            or (action.level_id.letter_fallback and action.email_state == "failed")
+            lambda action: (
+                action.level_id.send_letter
+                or (action.level_id.letter_fallback and action.email_state == "failed")
+            )
         )
         letter_actions._print_letters(done_channels, counts)
         actions.filtered(lambda action: action.level_id.send_sms)._send_sms(failures, done_channels, counts)
-        actions.filtered(lambda action: action.level_id.create_activity)._schedule_activities(done_channels, counts)
+        actions.filtered(lambda action: action.level_id.create_activity)._schedule_activities(
+            done_channels, counts
+        )
         actions._apply_partner_measures(done_channels)
 
         notes = []
@@ -416,25 +468,26 @@ class CollectionsFollowupActionChannels(models.Model):
         A partner's e-mail field may hold several addresses separated by
         commas or semicolons: see ``_email_address_check``."""
         partners = self.partner_id
-        invoice_contacts = self.env["res.partner"].sudo().search(
-            [("parent_id", "in", partners.ids), ("type", "=", "invoice"), ("email", "!=", False)]
+        invoice_contacts = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("parent_id", "in", partners.ids), ("type", "=", "invoice"), ("email", "!=", False)])
         )
         contacts_by_parent = defaultdict(lambda: self.env["res.partner"])
         for contact in invoice_contacts:
             contacts_by_parent[contact.parent_id.id] |= contact
         return {
-            action.id: contacts_by_parent.get(action.partner_id.id) or action.partner_id
-            for action in self
+            action.id: contacts_by_parent.get(action.partner_id.id) or action.partner_id for action in self
         }
 
     def _send_emails(self, failures, done_channels, counts):
-        actions = self.filtered(lambda action: action.level_id.send_email and action.level_id.mail_template_id)
+        actions = self.filtered(
+            lambda action: action.level_id.send_email and action.level_id.mail_template_id
+        )
         if not actions:
             return
         addressees = actions._email_addressees()
-        problem_of = self._email_recipient_problems(
-            self.env["res.partner"].union(*addressees.values())
-        )
+        problem_of = self._email_recipient_problems(self.env["res.partner"].union(*addressees.values()))
         sendable = defaultdict(lambda: self.browse())  # template -> actions
         recipients_by_action = {}
         for action in actions:
@@ -467,24 +520,31 @@ class CollectionsFollowupActionChannels(models.Model):
             for action in template_actions:
                 values = rendered[action.id]
                 recipients = recipients_by_action[action.id]
-                mail_values.append({
-                    "subject": values.get("subject") or "",
-                    "body_html": values.get("body_html") or "",
-                    "email_from": values.get("email_from") or company.email_formatted
-                    or self.env.user.email_formatted,
-                    # given, so that mail.message does not look it up record by record
-                    "reply_to": values.get("reply_to") or values.get("email_from") or company.email_formatted
-                    or self.env.user.email_formatted,
-                    "model": "res.partner",
-                    "res_id": action.partner_id.id,
-                    "recipient_ids": [Command.set(recipients.ids)],
-                    "auto_delete": False,
-                    "message_type": "email_outgoing",
-                    "author_id": company.partner_id.id,
-                    "scheduled_date": scheduled if scheduled > now else False,
-                })
+                mail_values.append(
+                    {
+                        "subject": values.get("subject") or "",
+                        "body_html": values.get("body_html") or "",
+                        "email_from": values.get("email_from")
+                        or company.email_formatted
+                        or self.env.user.email_formatted,
+                        # given, so that mail.message does not look it up record by record
+                        "reply_to": values.get("reply_to")
+                        or values.get("email_from")
+                        or company.email_formatted
+                        or self.env.user.email_formatted,
+                        "model": "res.partner",
+                        "res_id": action.partner_id.id,
+                        "recipient_ids": [Command.set(recipients.ids)],
+                        "auto_delete": False,
+                        "message_type": "email_outgoing",
+                        "author_id": company.partner_id.id,
+                        "scheduled_date": scheduled if scheduled > now else False,
+                    }
+                )
                 ordered_actions |= action
-        mails = self._collections_create_mails(mail_values, [recipients_by_action[a.id] for a in ordered_actions])
+        mails = self._collections_create_mails(
+            mail_values, [recipients_by_action[a.id] for a in ordered_actions]
+        )
         emails = [", ".join(recipients_by_action[action.id].mapped("email")) for action in ordered_actions]
         # one UPDATE for the batch (nothing depends on these fields)
         ordered_actions.flush_recordset(["mail_id", "email_state", "email_recipients"])
@@ -498,7 +558,9 @@ class CollectionsFollowupActionChannels(models.Model):
             """,
             [self.env.uid, ordered_actions.ids, mails.ids, emails],
         )
-        ordered_actions.invalidate_recordset(["mail_id", "email_state", "email_recipients", "write_uid", "write_date"])
+        ordered_actions.invalidate_recordset(
+            ["mail_id", "email_state", "email_recipients", "write_uid", "write_date"]
+        )
         for action, recipients_emails in zip(ordered_actions, emails):
             done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=recipients_emails))
         counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
@@ -562,9 +624,20 @@ class CollectionsFollowupActionChannels(models.Model):
              ORDER BY position
             RETURNING message_id, id
             """,
-            [model.pop(), message_type.pop(), now, self.env.uid, self.env.uid,
-             columns["res_id"], columns["record_name"], columns["subject"], columns["email_from"],
-             columns["reply_to"], columns["author_id"], columns["message_id"]],
+            [
+                model.pop(),
+                message_type.pop(),
+                now,
+                self.env.uid,
+                self.env.uid,
+                columns["res_id"],
+                columns["record_name"],
+                columns["subject"],
+                columns["email_from"],
+                columns["reply_to"],
+                columns["author_id"],
+                columns["message_id"],
+            ],
         )
         id_of_message = dict(cr.fetchall())
         message_ids = [id_of_message[message_id] for message_id in columns["message_id"]]
@@ -579,12 +652,22 @@ class CollectionsFollowupActionChannels(models.Model):
              ORDER BY position
             RETURNING mail_message_id, id
             """,
-            [auto_delete.pop(), self.env.uid, self.env.uid,
-             message_ids, columns["body_html"], columns["scheduled_date"]],
+            [
+                auto_delete.pop(),
+                self.env.uid,
+                self.env.uid,
+                message_ids,
+                columns["body_html"],
+                columns["scheduled_date"],
+            ],
         )
         mail_of_message = dict(cr.fetchall())
         mail_ids = [mail_of_message[message_id] for message_id in message_ids]
-        rel = [(mail_id, partner_id) for mail_id, partners in zip(mail_ids, recipients) for partner_id in partners.ids]
+        rel = [
+            (mail_id, partner_id)
+            for mail_id, partners in zip(mail_ids, recipients)
+            for partner_id in partners.ids
+        ]
         if rel:
             cr.execute(
                 """
@@ -664,7 +747,8 @@ class CollectionsFollowupActionChannels(models.Model):
                 continue
             body = action.with_context(lang=partner.lang).level_id.sms_body or _(
                 "%(company)s: you have overdue instalments (%(amount)s). Please contact us.",
-                company=action.company_id.name, amount=action.claim_summary,
+                company=action.company_id.name,
+                amount=action.claim_summary,
             )
             sms_values.append({"number": number, "body": body, "partner_id": partner.id})
             sent |= action
@@ -701,14 +785,16 @@ class CollectionsFollowupActionChannels(models.Model):
                     _("activity not scheduled: no collector, salesperson or default collector to assign")
                 )
                 continue
-            values.append({
-                "res_model_id": model_id,
-                "res_id": partner.id,
-                "activity_type_id": level.activity_type_id.id,
-                "summary": level.activity_summary or level.name,
-                "user_id": user.id,
-                "date_deadline": action.date,
-            })
+            values.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": level.activity_type_id.id,
+                    "summary": level.activity_summary or level.name,
+                    "user_id": user.id,
+                    "date_deadline": action.date,
+                }
+            )
             scheduled |= action
         activities = self.env["mail.activity"].sudo().create(values)
         for action, activity in zip(scheduled, activities):
@@ -730,16 +816,22 @@ class CollectionsFollowupActionChannels(models.Model):
                 actions.write({"credit_hold_set": True})
             if level.suspend_service:
                 not_yet = partners.filtered(lambda partner: not partner.service_suspended_date)
-                not_yet.write({
-                    "service_suspended_date": actions[:1].date,
-                    "service_suspension_reason": _("Overdue instalments (level %(level)s)", level=level.name),
-                })
+                not_yet.write(
+                    {
+                        "service_suspended_date": actions[:1].date,
+                        "service_suspension_reason": _(
+                            "Overdue instalments (level %(level)s)", level=level.name
+                        ),
+                    }
+                )
                 actions.write({"service_suspended": True})
             if level.escalation:
-                partners.write({
-                    "collections_escalation": level.escalation,
-                    "collections_escalation_date": actions[:1].date,
-                })
+                partners.write(
+                    {
+                        "collections_escalation": level.escalation,
+                        "collections_escalation_date": actions[:1].date,
+                    }
+                )
                 actions.write({"escalation": level.escalation})
             for action in actions:
                 if level.set_credit_hold:
@@ -784,9 +876,7 @@ class CollectionsFollowupActionChannels(models.Model):
         public = self.env.ref("base.public_user", raise_if_not_found=False)
         if public:
             robots.add(public.id)
-        return bool(
-            user.active and not user.share and user.id not in robots and company in user.company_ids
-        )
+        return bool(user.active and not user.share and user.id not in robots and company in user.company_ids)
 
     @api.model
     def _email_address_check(self, email_field):
@@ -814,10 +904,19 @@ class CollectionsFollowupActionChannels(models.Model):
         separated by commas or semicolons) must be valid and not blacklisted."""
         checks = {partner.id: self._email_address_check(partner.email) for partner in partners}
         blacklisted = set(
-            self.env["mail.blacklist"].sudo().search([
-                ("email", "in", [address for addresses, _invalid in checks.values() for address in addresses]),
-                ("active", "=", True),
-            ]).mapped("email")
+            self.env["mail.blacklist"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "email",
+                        "in",
+                        [address for addresses, _invalid in checks.values() for address in addresses],
+                    ),
+                    ("active", "=", True),
+                ]
+            )
+            .mapped("email")
         )
         problems = {}
         for partner in partners:
@@ -825,12 +924,17 @@ class CollectionsFollowupActionChannels(models.Model):
             if not partner.email or not (addresses or invalid):
                 problems[partner.id] = _("%(partner)s has no e-mail address", partner=partner.display_name)
             elif invalid:
-                problems[partner.id] = _("the e-mail address “%(email)s” of %(partner)s is invalid",
-                                         email=", ".join(invalid), partner=partner.display_name)
+                problems[partner.id] = _(
+                    "the e-mail address “%(email)s” of %(partner)s is invalid",
+                    email=", ".join(invalid),
+                    partner=partner.display_name,
+                )
             elif blacklisted.intersection(addresses):
-                problems[partner.id] = _("the e-mail address “%(email)s” of %(partner)s is blacklisted",
-                                         email=", ".join(sorted(blacklisted.intersection(addresses))),
-                                         partner=partner.display_name)
+                problems[partner.id] = _(
+                    "the e-mail address “%(email)s” of %(partner)s is blacklisted",
+                    email=", ".join(sorted(blacklisted.intersection(addresses))),
+                    partner=partner.display_name,
+                )
             else:
                 problems[partner.id] = False
         return problems
@@ -865,10 +969,15 @@ class CollectionsFollowupActionChannels(models.Model):
         for company in move_lines.company_id:
             lines = move_lines.filtered(lambda line, company=company: line.company_id == company)
             partners = lines.move_id.commercial_partner_id
-            actions = Action.search([
-                ("company_id", "=", company.id), ("partner_id", "in", partners.ids),
-                "|", ("state", "=", "planned"), ("mail_id.state", "=", "outgoing"),
-            ])
+            actions = Action.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", partners.ids),
+                    "|",
+                    ("state", "=", "planned"),
+                    ("mail_id.state", "=", "outgoing"),
+                ]
+            )
             covered = set(lines.ids) | actions._collections_paused_line_ids()
             actions = actions.filtered(
                 lambda action, covered=covered: set(action.line_ids.move_line_id.ids) <= covered
@@ -884,22 +993,38 @@ class CollectionsFollowupActionChannels(models.Model):
             for action in mailed:
                 note = _("E-mail cancelled before it was sent: %(reason)s", reason=reason)
                 values = {"failure_reason": note}
-                if not (action.letter_state or action.sms_state or action.activity_id or action.credit_hold_set
-                        or action.service_suspended or action.escalation):
+                if not (
+                    action.letter_state
+                    or action.sms_state
+                    or action.activity_id
+                    or action.credit_hold_set
+                    or action.service_suspended
+                    or action.escalation
+                ):
                     values["state"] = "cancelled"
                 action.write(values)
-            activities = Action.search([
-                ("company_id", "=", company.id), ("partner_id", "in", partners.ids), ("activity_id", "!=", False),
-            ]).activity_id.filtered("active")
+            activities = Action.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", partners.ids),
+                    ("activity_id", "!=", False),
+                ]
+            ).activity_id.filtered("active")
             result["activities_done"] += len(activities)
             if activities:
                 activities.action_feedback(feedback=reason)
             if planned or mailed:
                 notes = []
                 for partner in (planned | mailed).partner_id:
-                    notes.append(self.env["collections.followup.run"]._note_values(partner, _(
-                        "Pending follow-up stopped: %(reason)s", reason=reason,
-                    )))
+                    notes.append(
+                        self.env["collections.followup.run"]._note_values(
+                            partner,
+                            _(
+                                "Pending follow-up stopped: %(reason)s",
+                                reason=reason,
+                            ),
+                        )
+                    )
                 self.env["mail.message"].sudo().create(notes)
         return result
 

@@ -118,10 +118,14 @@ class CollectionsFollowupRun(models.AbstractModel):
         Run = self.env["collections.run"].sudo()
         counts = defaultdict(int)
         self._lock_company(company, auto_commit)
-        run = Run.create({
-            "company_id": company.id, "date": as_of, "user_id": self.env.uid,
-            "started_at": fields.Datetime.now(),
-        })
+        run = Run.create(
+            {
+                "company_id": company.id,
+                "date": as_of,
+                "user_id": self.env.uid,
+                "started_at": fields.Datetime.now(),
+            }
+        )
         if auto_commit:
             self.env.cr.commit()
         log = []
@@ -144,10 +148,14 @@ class CollectionsFollowupRun(models.AbstractModel):
                 log.append(_("The run stopped: %(error)s", error=error))
                 state = "failed"
                 self._notify_run_failure(run, error)
-            run.write(dict(
-                {key: counts[key] for key in COUNT_FIELDS},
-                state=state, ended_at=fields.Datetime.now(), log="\n".join(str(line) for line in log) or False,
-            ))
+            run.write(
+                dict(
+                    {key: counts[key] for key in COUNT_FIELDS},
+                    state=state,
+                    ended_at=fields.Datetime.now(),
+                    log="\n".join(str(line) for line in log) or False,
+                )
+            )
             if auto_commit:
                 self.env.cr.commit()  # the last writes are committed before the lock is released
         finally:
@@ -156,8 +164,10 @@ class CollectionsFollowupRun(models.AbstractModel):
 
     def _run_company_steps(self, run, as_of, auto_commit, counts, log):
         company = self.env.company
-        promises = self.env["collections.promise"].sudo().search(
-            [("company_id", "=", company.id), ("state", "=", dunning.PROMISE_OPEN)]
+        promises = (
+            self.env["collections.promise"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("state", "=", dunning.PROMISE_OPEN)])
         )
         broken = promises._update_state(as_of)
         counts["promises_broken"] = len(broken)
@@ -218,7 +228,9 @@ class CollectionsFollowupRun(models.AbstractModel):
                 self.env.invalidate_all()
                 partner = self.env["res.partner"].sudo().browse(item[1].partner_id)
                 reason = " ".join(str(error).splitlines()[:2])[:300]
-                log.append(_("%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=reason))
+                log.append(
+                    _("%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=reason)
+                )
                 counts["actions_failed"] += 1
                 continue
             for key, value in partial.items():
@@ -226,19 +238,27 @@ class CollectionsFollowupRun(models.AbstractModel):
 
     def _notify_run_failure(self, run, error):
         """An activity on the run for the collections managers of the company."""
-        managers = self.env.ref("collections_followup.group_collections_manager").sudo().users.filtered(
-            lambda user: run.company_id in user.company_ids and not user.share
+        managers = (
+            self.env.ref("collections_followup.group_collections_manager")
+            .sudo()
+            .users.filtered(lambda user: run.company_id in user.company_ids and not user.share)
         )
         activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         if not managers or not activity_type:
             return
         model_id = self.env["ir.model"]._get_id("collections.run")
-        self.env["mail.activity"].sudo().create([{
-            "res_model_id": model_id, "res_id": run.id, "activity_type_id": activity_type.id,
-            "user_id": managers[0].id,
-            "summary": _("Follow-up run failed"),
-            "note": _("The follow-up run of %(date)s failed: %(error)s", date=run.date, error=error),
-        }])
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": run.id,
+                    "activity_type_id": activity_type.id,
+                    "user_id": managers[0].id,
+                    "summary": _("Follow-up run failed"),
+                    "note": _("The follow-up run of %(date)s failed: %(error)s", date=run.date, error=error),
+                }
+            ]
+        )
 
     # ------------------------------------------------------------------
     # Gathering
@@ -257,11 +277,18 @@ class CollectionsFollowupRun(models.AbstractModel):
         data.credits = snapshot.credits
         for item in snapshot.items.values():
             data.lines[item.line_id] = {
-                "partner_id": item.partner_id, "currency_id": item.currency_id, "due_date": item.due_date,
-                "effective_due_date": item.effective_due_date, "days_late": item.days_late,
-                "residual": item.residual, "residual_company": item.residual_company,
-                "move_id": item.move_id, "move_name": item.move_name, "in_dispute": item.in_dispute,
-                "is_charge_invoice": item.is_charge_invoice, "item": item,
+                "partner_id": item.partner_id,
+                "currency_id": item.currency_id,
+                "due_date": item.due_date,
+                "effective_due_date": item.effective_due_date,
+                "days_late": item.days_late,
+                "residual": item.residual,
+                "residual_company": item.residual_company,
+                "move_id": item.move_id,
+                "move_name": item.move_name,
+                "in_dispute": item.in_dispute,
+                "is_charge_invoice": item.is_charge_invoice,
+                "item": item,
             }
             if item.promised:
                 data.paused_line_ids.add(item.line_id)
@@ -271,7 +298,9 @@ class CollectionsFollowupRun(models.AbstractModel):
             if item.residual_company <= snapshot.tolerance.get(item.partner_id, 0):
                 data.below_tolerance_ids.add(item.line_id)
             data.instalments.append(
-                dunning.Instalment(item.line_id, item.partner_id, item.currency_id, item.due_date, item.residual)
+                dunning.Instalment(
+                    item.line_id, item.partner_id, item.currency_id, item.due_date, item.residual
+                )
             )
         for partner_id, values in snapshot.partners.items():
             data.partners[partner_id] = {
@@ -412,8 +441,14 @@ class CollectionsFollowupRun(models.AbstractModel):
         secured, postponed = [], []
         for contact in contacts:
             safe, waiting = dunning.secure_contact(
-                contact, level_models, harsh, written, data.notices.get(contact.partner_id, []),
-                data.as_of, policy.notice_days_before_measures, data.executed_pairs,
+                contact,
+                level_models,
+                harsh,
+                written,
+                data.notices.get(contact.partner_id, []),
+                data.as_of,
+                policy.notice_days_before_measures,
+                data.executed_pairs,
             )
             if safe:
                 secured.append(safe)
@@ -431,22 +466,32 @@ class CollectionsFollowupRun(models.AbstractModel):
         with nothing overdue any more. Returns how many partners were lifted."""
         Partner = self.env["res.partner"].sudo().with_company(data.company)
         held = Partner.search(
-            ["|", ("service_suspended_date", "!=", False), ("credit_hold_level_id", "!=", False),
-             ("parent_id", "=", False)]
+            [
+                "|",
+                ("service_suspended_date", "!=", False),
+                ("credit_hold_level_id", "!=", False),
+                ("parent_id", "=", False),
+            ]
         )
         overdue = self._overdue_partner_ids(data)
         lifted = held.filtered(lambda partner: partner.id not in overdue)
         if lifted:
-            lifted.write({
-                "service_suspended_date": False,
-                "service_suspension_reason": False,
-                "credit_hold_level_id": False,
-            })
-            self.env["mail.message"].sudo().create([
-                self._note_values(partner, _("Nothing overdue any more: service suspension "
-                                             "and collection credit hold lifted."))
-                for partner in lifted
-            ])
+            lifted.write(
+                {
+                    "service_suspended_date": False,
+                    "service_suspension_reason": False,
+                    "credit_hold_level_id": False,
+                }
+            )
+            self.env["mail.message"].sudo().create(
+                [
+                    self._note_values(
+                        partner,
+                        _("Nothing overdue any more: service suspension and collection credit hold lifted."),
+                    )
+                    for partner in lifted
+                ]
+            )
         return len(lifted)
 
     def _overview(self, data):
@@ -461,16 +506,24 @@ class CollectionsFollowupRun(models.AbstractModel):
         policies = self.env["collections.policy"].sudo().browse(set(data.policy_by_partner.values()))
         levels_by_policy = {
             policy.id: sorted(policy.level_ids, key=lambda level: (level.days, level.id))
-            for policy in policies if policy.active
+            for policy in policies
+            if policy.active
         }
         overview = {}
         for line_id, row in data.lines.items():
             partner_id = row["partner_id"]
-            info = overview.setdefault(partner_id, {
-                "overdue": 0.0, "open": 0.0, "oldest_days_late": 0, "line_ids": [],
-                "level": None, "next_date": None,
-                "last_contact": data.last_contact.get(partner_id, False),
-            })
+            info = overview.setdefault(
+                partner_id,
+                {
+                    "overdue": 0.0,
+                    "open": 0.0,
+                    "oldest_days_late": 0,
+                    "line_ids": [],
+                    "level": None,
+                    "next_date": None,
+                    "last_contact": data.last_contact.get(partner_id, False),
+                },
+            )
             days = row["days_late"]
             info["line_ids"].append(line_id)
             info["open"] += float(row["residual_company"])
@@ -479,17 +532,26 @@ class CollectionsFollowupRun(models.AbstractModel):
                 info["oldest_days_late"] = max(info["oldest_days_late"], days)
             policy_id = data.policy_by_partner.get(partner_id)
             levels = levels_by_policy.get(policy_id)
-            if (not levels or row["in_dispute"] or line_id in data.paused_line_ids
-                    or line_id in data.below_tolerance_ids):
+            if (
+                not levels
+                or row["in_dispute"]
+                or line_id in data.paused_line_ids
+                or line_id in data.below_tolerance_ids
+            ):
                 continue
             # the run's rule: pre-due levels from the printed due date, the others from the effective one
             position = dunning.reached_position(
                 [level.days for level in levels], row["due_date"], as_of, data.holidays, data.weekend
             )
             reached = levels[:position]
-            if reached and (info["level"] is None or (reached[-1].days, reached[-1].id) > (info["level"].days, info["level"].id)):
+            if reached and (
+                info["level"] is None
+                or (reached[-1].days, reached[-1].id) > (info["level"].days, info["level"].id)
+            ):
                 info["level"] = reached[-1]
-            upcoming = [level for level in levels[position:] if (line_id, level.id) not in data.executed_pairs]
+            upcoming = [
+                level for level in levels[position:] if (line_id, level.id) not in data.executed_pairs
+            ]
             if upcoming:
                 start = row["due_date"] if upcoming[0].days < 0 else row["effective_due_date"]
                 due = start + timedelta(days=upcoming[0].days)
@@ -547,9 +609,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             values["id"]: values["collections_responsible_id"]
             for values in partners.read(["collections_responsible_id"], load=None)
         }
-        levels = self.env["collections.level"].sudo().browse(
-            {contact.level.id for _policy, contact in batch}
-        )
+        levels = self.env["collections.level"].sudo().browse({contact.level.id for _policy, contact in batch})
         level_by_id = {level.id: level for level in levels}
         # The communication lists the chased instalments (overdue ones in the
         # claim, pre-due ones "to fall due" apart) and every open charge
@@ -559,7 +619,8 @@ class CollectionsFollowupRun(models.AbstractModel):
         for _policy, contact in batch:
             claimable.update(contact.instalment_ids)
             claimable.update(
-                item.line_id for item in data.items_by_partner.get(contact.partner_id, ())
+                item.line_id
+                for item in data.items_by_partner.get(contact.partner_id, ())
                 if item.is_charge_invoice and not item.paused and item.line_id not in data.below_tolerance_ids
             )
         claim_lines = self.env["res.partner"]._collections_claim_lines_from_snapshot(data.snapshot, claimable)
@@ -574,29 +635,36 @@ class CollectionsFollowupRun(models.AbstractModel):
                 [line for line in lines if line["overdue"]], credits
             )
             amount_claimed = sum(
-                group["currency"]._convert(group["claimed"], company.currency_id, company, data.as_of, round=True)
-                if group["currency"] != company.currency_id else group["claimed"]
+                group["currency"]._convert(
+                    group["claimed"], company.currency_id, company, data.as_of, round=True
+                )
+                if group["currency"] != company.currency_id
+                else group["claimed"]
                 for group in groups
             )
-            action_values.append({
-                "partner_id": contact.partner_id,
-                "company_id": company.id,
-                "date": data.as_of,
-                "policy_id": policy.id,
-                "level_id": level.id,
-                "state": "planned" if not level.automatic else "done",
-                "kind": "automatic",
-                "user_id": self.env.user.id,
-                "collector_id": collector_by_partner.get(contact.partner_id) or False,
-                "days_late": max(line["days_late"] for line in lines) if lines else 0,
-                "amount_claimed": amount_claimed,
-                "claim_summary": "; ".join(
-                    format_amount(self.env, group["claimed"], group["currency"]) for group in groups
-                ),
-                "claim_credits": {str(currency_id): float(amount) for currency_id, amount in credits.items()},
-                "has_previous_notice": contact.partner_id in noticed,
-                "run_id": run.id if run else False,
-            })
+            action_values.append(
+                {
+                    "partner_id": contact.partner_id,
+                    "company_id": company.id,
+                    "date": data.as_of,
+                    "policy_id": policy.id,
+                    "level_id": level.id,
+                    "state": "planned" if not level.automatic else "done",
+                    "kind": "automatic",
+                    "user_id": self.env.user.id,
+                    "collector_id": collector_by_partner.get(contact.partner_id) or False,
+                    "days_late": max(line["days_late"] for line in lines) if lines else 0,
+                    "amount_claimed": amount_claimed,
+                    "claim_summary": "; ".join(
+                        format_amount(self.env, group["claimed"], group["currency"]) for group in groups
+                    ),
+                    "claim_credits": {
+                        str(currency_id): float(amount) for currency_id, amount in credits.items()
+                    },
+                    "has_previous_notice": contact.partner_id in noticed,
+                    "run_id": run.id if run else False,
+                }
+            )
         actions = Action.create(action_values)
 
         line_rows, pair_rows = [], []
@@ -606,13 +674,28 @@ class CollectionsFollowupRun(models.AbstractModel):
                 pair_rows.append((line_id, level_id, action.id, company.id))
                 level_of_line[line_id] = level_id
             for line in claim_lines.get(contact.partner_id, []):
-                line_rows.append((
-                    action.id, company.id, line["line_id"], line["move_id"], line["move_name"],
-                    line["date_maturity"], line["effective_due_date"], line["days_late"], line["overdue"],
-                    level_of_line.get(line["line_id"]), line["currency_id"], line["residual"],
-                    line["fine"], line["interest"], line["correction"], line["charged"], line["charges"],
-                    line["updated_total"],
-                ))
+                line_rows.append(
+                    (
+                        action.id,
+                        company.id,
+                        line["line_id"],
+                        line["move_id"],
+                        line["move_name"],
+                        line["date_maturity"],
+                        line["effective_due_date"],
+                        line["days_late"],
+                        line["overdue"],
+                        level_of_line.get(line["line_id"]),
+                        line["currency_id"],
+                        line["residual"],
+                        line["fine"],
+                        line["interest"],
+                        line["correction"],
+                        line["charged"],
+                        line["charges"],
+                        line["updated_total"],
+                    )
+                )
         # Plain rows, many per contact: inserted in bulk rather than through create().
         for rows in split_every(5000, line_rows):
             self.env.cr.execute(
@@ -692,11 +775,18 @@ class CollectionsFollowupRun(models.AbstractModel):
             new_pairs = tuple(pair for pair in contact.new_pairs if pair[0] not in stale)
             if not new_pairs:
                 continue
-            kept.append((policy, dunning.PartnerContact(
-                partner_id=contact.partner_id, level=contact.level,
-                instalment_ids=tuple(i for i in contact.instalment_ids if i not in stale),
-                new_pairs=new_pairs, totals=contact.totals,
-            )))
+            kept.append(
+                (
+                    policy,
+                    dunning.PartnerContact(
+                        partner_id=contact.partner_id,
+                        level=contact.level,
+                        instalment_ids=tuple(i for i in contact.instalment_ids if i not in stale),
+                        new_pairs=new_pairs,
+                        totals=contact.totals,
+                    ),
+                )
+            )
         return kept
 
     @api.model
@@ -705,7 +795,9 @@ class CollectionsFollowupRun(models.AbstractModel):
         written notice (an e-mail queued or a letter printed) in ``company``."""
         if not partner_ids:
             return set()
-        self.env["collections.followup.action"].flush_model(["partner_id", "company_id", "email_state", "letter_state"])
+        self.env["collections.followup.action"].flush_model(
+            ["partner_id", "company_id", "email_state", "letter_state"]
+        )
         self.env.cr.execute(
             """
             SELECT DISTINCT partner_id FROM collections_followup_action

@@ -70,10 +70,14 @@ class CollectionsFollowupActionLetters(models.Model):
                 parts = self._collections_letters_batch_pdf(company_report, batch)
                 if parts is None:
                     if len(batch) > 1:
-                        _logger.warning("A batch of %s letters could not be split: rendered one by one.", len(batch))
+                        _logger.warning(
+                            "A batch of %s letters could not be split: rendered one by one.", len(batch)
+                        )
                     parts = {}
                     for action_id in batch:
-                        parts.update(self._collections_letters_batch_pdf(company_report, [action_id], split=False))
+                        parts.update(
+                            self._collections_letters_batch_pdf(company_report, [action_id], split=False)
+                        )
                 result.update({action_id: (content, "pdf") for action_id, content in parts.items()})
         return result
 
@@ -83,7 +87,9 @@ class CollectionsFollowupActionLetters(models.Model):
         by one wkhtmltopdf call, or None when ``split`` and the PDF cannot be
         split per action."""
         html = report._render_qweb_html(report.report_name, action_ids)[0]
-        bodies, _html_ids, header, footer, paperformat_args = report._prepare_html(html, report_model=self._name)
+        bodies, _html_ids, header, footer, paperformat_args = report._prepare_html(
+            html, report_model=self._name
+        )
         document = lxml.html.fromstring(bodies[0])
         body = document.find("body")
         for other in bodies[1:]:
@@ -92,18 +98,24 @@ class CollectionsFollowupActionLetters(models.Model):
             body.append(page)
         content = report._run_wkhtmltopdf(
             [lxml.html.tostring(document, encoding="unicode")],
-            report_ref=report.report_name, header=header, footer=footer,
+            report_ref=report.report_name,
+            header=header,
+            footer=footer,
             landscape=self.env.context.get("landscape"),
             specific_paperformat_args=paperformat_args,
         )
         if not split:
             return {action_ids[0]: content}
         reader = PdfReader(io.BytesIO(content))
-        expected = {self.browse(action_id)._collections_letter_reference(): action_id for action_id in action_ids}
+        expected = {
+            self.browse(action_id)._collections_letter_reference(): action_id for action_id in action_ids
+        }
         maps = {}  # font object id -> ToUnicode map, parsed once per PDF
         starts = []  # (first page, action id)
         for number, page in enumerate(reader.pages):
-            text = _WHITESPACE.sub("", shown_text(page.get_contents().get_data(), self._pdf_font_maps(page, maps)))
+            text = _WHITESPACE.sub(
+                "", shown_text(page.get_contents().get_data(), self._pdf_font_maps(page, maps))
+            )
             found = [expected[ref] for ref in _LETTER_REFERENCE.findall(text) if ref in expected]
             if found and (not starts or starts[-1][1] != found[0]):
                 starts.append((number, found[0]))
@@ -130,7 +142,9 @@ class CollectionsFollowupActionLetters(models.Model):
             key = getattr(reference, "idnum", None) or id(reference)
             if key not in maps:
                 to_unicode = reference.get_object().get("/ToUnicode")
-                maps[key] = parse_to_unicode(to_unicode.get_object().get_data()) if to_unicode is not None else {}
+                maps[key] = (
+                    parse_to_unicode(to_unicode.get_object().get_data()) if to_unicode is not None else {}
+                )
             result[name.lstrip("/")] = maps[key]
         return result
 
@@ -141,14 +155,20 @@ class CollectionsFollowupActionLetters(models.Model):
         values = []
         for action in self:
             content, report_type = rendered[action.id]
-            values.append({
-                "name": _("Letter %(partner)s %(date)s.%(ext)s", partner=action.partner_id.name,
-                          date=action.date, ext="pdf" if report_type == "pdf" else "html"),
-                "raw": content,
-                "res_model": self._name,
-                "res_id": action.id,
-                "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
-            })
+            values.append(
+                {
+                    "name": _(
+                        "Letter %(partner)s %(date)s.%(ext)s",
+                        partner=action.partner_id.name,
+                        date=action.date,
+                        ext="pdf" if report_type == "pdf" else "html",
+                    ),
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": action.id,
+                    "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
+                }
+            )
         attachments = self.env["ir.attachment"].sudo().create(values)
         for action, attachment in zip(self, attachments):
             action.write({"letter_attachment_id": attachment.id, "letter_state": "done"})
@@ -160,16 +180,21 @@ class CollectionsFollowupActionLetters(models.Model):
         stored PDF (what was sent); the others are rendered in batches and
         attached to their actions first. Raises UserError when an action is
         a logged contact or still to process (it has no letter to print)."""
-        unprintable = self.filtered(lambda action: action.kind == "contact" or action.state in ("planned", "cancelled"))
+        unprintable = self.filtered(
+            lambda action: action.kind == "contact" or action.state in ("planned", "cancelled")
+        )
         if unprintable:
-            raise UserError(_(
-                "Only contacts made by the follow-up can be printed as letters; not: %(actions)s.",
-                actions=", ".join(unprintable.mapped("display_name")),
-            ))
+            raise UserError(
+                _(
+                    "Only contacts made by the follow-up can be printed as letters; not: %(actions)s.",
+                    actions=", ".join(unprintable.mapped("display_name")),
+                )
+            )
         actions = self.sudo()
         to_render = actions.filtered(
-            lambda action: not action.letter_attachment_id
-            or action.letter_attachment_id.mimetype != "application/pdf"
+            lambda action: (
+                not action.letter_attachment_id or action.letter_attachment_id.mimetype != "application/pdf"
+            )
         )
         if to_render:
             rendered = to_render._collections_render_letters()
@@ -185,18 +210,22 @@ class CollectionsFollowupActionLetters(models.Model):
         if not self:
             raise UserError(_("Select the follow-up actions whose letters to print."))
         content = self._collections_letters_pdf()
-        return self._collections_download_letters(content, _("Letters %(date)s", date=fields.Date.context_today(self)))
+        return self._collections_download_letters(
+            content, _("Letters %(date)s", date=fields.Date.context_today(self))
+        )
 
     @api.model
     def _collections_download_letters(self, content, name):
         """An action downloading ``content`` (a merged PDF) saved as an attachment."""
-        attachment = self.env["ir.attachment"].create({
-            "name": "%s.pdf" % name,
-            "raw": content,
-            "mimetype": "application/pdf",
-            "res_model": False,
-            "res_id": 0,
-        })
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "%s.pdf" % name,
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": False,
+                "res_id": 0,
+            }
+        )
         return {
             "type": "ir.actions.act_url",
             "url": "/web/content/%s?download=true" % attachment.id,
@@ -208,16 +237,19 @@ class CollectionsRunLetters(models.Model):
     _inherit = "collections.run"
 
     letter_action_count = fields.Integer(
-        string="Letters to Print", compute="_compute_letter_action_count",
+        string="Letters to Print",
+        compute="_compute_letter_action_count",
         help="Actions of this run that print a letter.",
     )
 
     def _letter_actions(self):
         """The actions of this run that have (or should have) a letter."""
         return self.action_ids.filtered(
-            lambda action: action.state in ("done", "failed")
-            and action.kind != "contact"
-            and (action.letter_state == "done" or action.level_id.send_letter)
+            lambda action: (
+                action.state in ("done", "failed")
+                and action.kind != "contact"
+                and (action.letter_state == "done" or action.level_id.send_letter)
+            )
         )
 
     @api.depends("action_ids.letter_state", "action_ids.state")

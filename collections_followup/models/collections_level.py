@@ -43,9 +43,7 @@ class CollectionsLevel(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
-    policy_id = fields.Many2one(
-        "collections.policy", required=True, ondelete="cascade", index=True
-    )
+    policy_id = fields.Many2one("collections.policy", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     days = fields.Integer(
         required=True,
@@ -66,7 +64,8 @@ class CollectionsLevel(models.Model):
     )
     send_letter = fields.Boolean(string="Print Letter")
     letter_fallback = fields.Boolean(
-        string="Letter When Email Fails", default=True,
+        string="Letter When Email Fails",
+        default=True,
         help="Print the letter when the email cannot be sent (no address, invalid, blacklisted).",
     )
     send_sms = fields.Boolean(string="Send SMS")
@@ -121,8 +120,10 @@ class CollectionsLevel(models.Model):
                 )
             if level.activity_user == "user" and not level.activity_user_id:
                 raise ValidationError(
-                    _("The level “%(level)s” assigns its activity to a specific user: choose the user.",
-                      level=level.name)
+                    _(
+                        "The level “%(level)s” assigns its activity to a specific user: choose the user.",
+                        level=level.name,
+                    )
                 )
 
     def _collections_is_harsh(self):
@@ -131,4 +132,3 @@ class CollectionsLevel(models.Model):
         bureau, lawsuit). Such effects need a prior written notice."""
         self.ensure_one()
         return bool(self.set_credit_hold or self.suspend_service or self.escalation)
-

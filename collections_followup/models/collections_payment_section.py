@@ -5,7 +5,8 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     collections_boleto_line = fields.Char(
-        string="Boleto Line", copy=False,
+        string="Boleto Line",
+        copy=False,
         help="The boleto's digitable line (linha digitável), printed in the payment section of "
         "follow-up e-mails and letters that claim this invoice.",
     )
@@ -46,6 +47,8 @@ class CollectionsFollowupActionPayment(models.Model):
         if not (payment["bank"] or payment["pix"] or payment["boletos"]):
             return table
         section = self.env["ir.qweb"]._render(
-            "collections_followup.mail_payment_section", {"payment": payment}, lang=lang_code,
+            "collections_followup.mail_payment_section",
+            {"payment": payment},
+            lang=lang_code,
         )
         return table + section

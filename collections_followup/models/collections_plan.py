@@ -36,31 +36,46 @@ class CollectionsPlan(models.Model):
 
     name = fields.Char(required=True, readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, tracking=True,
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
         domain="[('parent_id', '=', False)]",
     )
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(string="Agreement Date", required=True, default=fields.Date.context_today)
     user_id = fields.Many2one("res.users", string="Negotiated By", default=lambda self: self.env.user)
     move_line_ids = fields.Many2many(
-        "account.move.line", "collections_plan_renegotiated_line_rel", "plan_id", "move_line_id",
+        "account.move.line",
+        "collections_plan_renegotiated_line_rel",
+        "plan_id",
+        "move_line_id",
         string="Renegotiated Instalments",
         help="Checked by _collections_gather (company, customer, open, not disputed) with a clear message.",
     )
     include_charges = fields.Boolean(
-        string="Include Late Charges", default=True,
+        string="Include Late Charges",
+        default=True,
         help="Late charges accrued up to the agreement date are added to the debt; otherwise they are waived.",
     )
-    discount_type = fields.Selection([("amount", "Amount"), ("percent", "Percentage")], default="amount", required=True)
-    discount_value = fields.Float(string="Discount", help="An amount, or a percentage of the debt and included charges.")
+    discount_type = fields.Selection(
+        [("amount", "Amount"), ("percent", "Percentage")], default="amount", required=True
+    )
+    discount_value = fields.Float(
+        string="Discount", help="An amount, or a percentage of the debt and included charges."
+    )
     down_payment = fields.Monetary(string="Down Payment")
     down_payment_date = fields.Date(help="Due date of the down payment (the agreement date when empty).")
     instalment_count = fields.Integer(string="Instalments", default=1, required=True)
     first_due_date = fields.Date(required=True)
     period_months = fields.Integer(string="Months Between Instalments", default=1, required=True)
     interest_rate = fields.Float(
-        string="Plan Interest (% a month)", digits=(16, 4),
+        string="Plan Interest (% a month)",
+        digits=(16, 4),
         help="Interest of the plan by the Price table; 0 for none.",
     )
     debt_amount = fields.Monetary(string="Debt", readonly=True)
@@ -72,16 +87,23 @@ class CollectionsPlan(models.Model):
     payable_amount = fields.Monetary(string="Total to Pay", readonly=True)
     residual_amount = fields.Monetary(string="Still Owed", compute="_compute_residual_amount")
     line_ids = fields.One2many("collections.plan.line", "plan_id", string="Schedule", readonly=True)
-    move_id = fields.Many2one("account.move", string="Renegotiation Entry", readonly=True, copy=False,
-                              check_company=True)
-    state = fields.Selection(PLAN_STATES, default="draft", required=True, tracking=True, index=True, copy=False)
+    move_id = fields.Many2one(
+        "account.move", string="Renegotiation Entry", readonly=True, copy=False, check_company=True
+    )
+    state = fields.Selection(
+        PLAN_STATES, default="draft", required=True, tracking=True, index=True, copy=False
+    )
     break_date = fields.Date(readonly=True, copy=False)
     break_reason = fields.Text(readonly=True, copy=False)
     note = fields.Text()
 
     _sql_constraints = [
         ("instalment_count_positive", "CHECK(instalment_count > 0)", "A plan needs at least one instalment."),
-        ("period_positive", "CHECK(period_months > 0)", "The months between instalments must be at least one."),
+        (
+            "period_positive",
+            "CHECK(period_months > 0)",
+            "The months between instalments must be at least one.",
+        ),
     ]
 
     @api.depends("line_ids.residual_amount")
@@ -131,7 +153,8 @@ class CollectionsPlan(models.Model):
                 raise AccessError(_("Only a Collections Manager can cancel an active payment plan."))
             move = plan.move_id.sudo()
             paid = plan.line_ids.move_line_id.sudo().filtered(
-                lambda line: line.matched_credit_ids or line.matched_debit_ids)
+                lambda line: line.matched_credit_ids or line.matched_debit_ids
+            )
             if paid:
                 raise UserError(_("Plan instalments were already paid: the plan cannot be cancelled."))
             # sudo: the manager undoes the entry this plan posted, nothing else.
@@ -142,8 +165,12 @@ class CollectionsPlan(models.Model):
                 [("kind", "=", "waiver"), ("reason", "=", plan._collections_waiver_reason())]
             ).unlink()
             plan.state = "cancelled"
-            plan._collections_log(_("Payment plan %(plan)s cancelled: the renegotiated instalments are open again.",
-                                    plan=plan.name))
+            plan._collections_log(
+                _(
+                    "Payment plan %(plan)s cancelled: the renegotiated instalments are open again.",
+                    plan=plan.name,
+                )
+            )
         return True
 
     def action_print_agreement(self):
@@ -159,15 +186,26 @@ class CollectionsPlan(models.Model):
         self.ensure_one()
         credits = self.move_id.sudo().line_ids.filtered("collections_renegotiated_line_id")
         if credits:
-            origin = [{
-                "document": credit.collections_renegotiated_line_id.move_id.name,
-                "due_date": credit.collections_renegotiated_line_id.date_maturity,
-                "amount": -credit.balance,
-            } for credit in credits]
+            origin = [
+                {
+                    "document": credit.collections_renegotiated_line_id.move_id.name,
+                    "due_date": credit.collections_renegotiated_line_id.date_maturity,
+                    "amount": -credit.balance,
+                }
+                for credit in credits
+            ]
         else:
-            origin = [{"document": line.move_id.name, "due_date": line.date_maturity, "amount": line.amount_residual}
-                      for line in self.move_line_ids.sudo()]
-        policy = self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()._collections_policy()
+            origin = [
+                {
+                    "document": line.move_id.name,
+                    "due_date": line.date_maturity,
+                    "amount": line.amount_residual,
+                }
+                for line in self.move_line_ids.sudo()
+            ]
+        policy = (
+            self.partner_id.commercial_partner_id.with_company(self.company_id).sudo()._collections_policy()
+        )
         return {
             "origin": origin,
             "break_days": policy.plan_break_days if policy else 30,
@@ -187,25 +225,43 @@ class CollectionsPlan(models.Model):
         if not lines:
             raise ValidationError(_("Choose at least one open instalment to renegotiate."))
         if lines.company_id - company:
-            raise ValidationError(_("A payment plan of %(company)s can only renegotiate instalments of that company.",
-                                    company=company.display_name))
+            raise ValidationError(
+                _(
+                    "A payment plan of %(company)s can only renegotiate instalments of that company.",
+                    company=company.display_name,
+                )
+            )
         if lines.move_id.commercial_partner_id - customer:
-            raise ValidationError(_("A payment plan of %(partner)s can only renegotiate that customer's instalments.",
-                                    partner=customer.display_name))
+            raise ValidationError(
+                _(
+                    "A payment plan of %(partner)s can only renegotiate that customer's instalments.",
+                    partner=customer.display_name,
+                )
+            )
         snapshot = self.env["collections.receivable"]._snapshot(company, as_of, [customer.id])
         not_open = lines.filtered(lambda line: line.id not in snapshot.items)
         if not_open:
-            raise ValidationError(_("%(items)s: not an open instalment (already paid, or not a customer invoice).",
-                                    items=", ".join(not_open.mapped("move_id.name"))))
+            raise ValidationError(
+                _(
+                    "%(items)s: not an open instalment (already paid, or not a customer invoice).",
+                    items=", ".join(not_open.mapped("move_id.name")),
+                )
+            )
         items = [snapshot.items[line.id] for line in lines]
         disputed = [item.move_name for item in items if item.in_dispute]
         if disputed:
-            raise ValidationError(_("%(items)s: in dispute; close the dispute before renegotiating.",
-                                    items=", ".join(disputed)))
+            raise ValidationError(
+                _("%(items)s: in dispute; close the dispute before renegotiating.", items=", ".join(disputed))
+            )
         foreign = [item.move_name for item in items if item.currency_id != company.currency_id.id]
         if foreign:
-            raise ValidationError(_("%(items)s: payment plans are in the company currency (%(currency)s) only.",
-                                    items=", ".join(foreign), currency=company.currency_id.name))
+            raise ValidationError(
+                _(
+                    "%(items)s: payment plans are in the company currency (%(currency)s) only.",
+                    items=", ".join(foreign),
+                    currency=company.currency_id.name,
+                )
+            )
         rounding = company.currency_id.rounding
         by_line = lines._collections_left_to_invoice(as_of)
         charges = dict.fromkeys(CHARGE_COMPONENTS, ZERO)
@@ -229,7 +285,9 @@ class CollectionsPlan(models.Model):
         percent = values["discount_type"] == "percent"
         try:
             return plans.schedule(
-                data["debt"], fields.Date.to_date(values["first_due_date"]), values["instalment_count"],
+                data["debt"],
+                fields.Date.to_date(values["first_due_date"]),
+                values["instalment_count"],
                 charges=charges,
                 discount=ZERO if percent else to_decimal(values["discount_value"] or 0.0),
                 discount_percent=to_decimal(values["discount_value"] or 0.0) if percent else None,
@@ -246,23 +304,37 @@ class CollectionsPlan(models.Model):
     @api.model
     def _collections_plan_error_message(self, error):
         """The translated message of a ``lib.plans.PlanError``."""
-        values = {key: (value.isoformat() if hasattr(value, "isoformat") else str(value))
-                  for key, value in error.values.items()}
+        values = {
+            key: (value.isoformat() if hasattr(value, "isoformat") else str(value))
+            for key, value in error.values.items()
+        }
         messages = {
             "no_debt": lambda: self.env._("There is nothing to renegotiate: the instalments owe nothing."),
             "negative": lambda: self.env._("Amounts and rates of a plan cannot be negative."),
             "no_instalment": lambda: self.env._("A plan needs at least one instalment."),
-            "too_many_instalments": lambda: self.env._("A plan has at most %(maximum)s instalments.", **values),
+            "too_many_instalments": lambda: self.env._(
+                "A plan has at most %(maximum)s instalments.", **values
+            ),
             "bad_period": lambda: self.env._("The months between instalments must be at least one."),
             "bad_percent": lambda: self.env._("A discount percentage is between 0 and 100."),
-            "discount_above_total": lambda: self.env._("The discount (%(discount)s) must be below the debt (%(total)s).", **values),
+            "discount_above_total": lambda: self.env._(
+                "The discount (%(discount)s) must be below the debt (%(total)s).", **values
+            ),
             "down_payment_above_total": lambda: self.env._(
-                "The down payment (%(down_payment)s) must be below the negotiated total (%(total)s).", **values),
-            "first_due_in_past": lambda: self.env._("A due date of the plan (%(first_due_date)s) cannot be before today "
-                                   "(%(today)s).", **values),
-            "down_payment_after_first": lambda: self.env._("The down payment (due %(down_payment_date)s) cannot be due after the "
-                                          "first instalment (%(first_due_date)s).", **values),
-            "instalment_too_small": lambda: self.env._("%(financed)s cannot be split in %(count)s instalments.", **values),
+                "The down payment (%(down_payment)s) must be below the negotiated total (%(total)s).",
+                **values,
+            ),
+            "first_due_in_past": lambda: self.env._(
+                "A due date of the plan (%(first_due_date)s) cannot be before today (%(today)s).", **values
+            ),
+            "down_payment_after_first": lambda: self.env._(
+                "The down payment (due %(down_payment_date)s) cannot be due after the "
+                "first instalment (%(first_due_date)s).",
+                **values,
+            ),
+            "instalment_too_small": lambda: self.env._(
+                "%(financed)s cannot be split in %(count)s instalments.", **values
+            ),
         }
         message = messages.get(error.code)
         return message() if message else error.code
@@ -281,25 +353,30 @@ class CollectionsPlan(models.Model):
 
     def _collections_write_schedule(self, data):
         schedule = data["schedule"]
-        self.write({
-            "debt_amount": float(schedule.debt),
-            "charges_amount": float(schedule.charges),
-            "waived_amount": float(data["waived"]),
-            "discount_amount": float(schedule.discount),
-            "total_amount": float(schedule.total),
-            "plan_interest_amount": float(schedule.interest),
-            "payable_amount": float(schedule.payable),
-            "line_ids": [Command.clear()] + [
-                Command.create({
-                    "number": instalment.number,
-                    "due_date": instalment.due_date,
-                    "amount": float(instalment.amount),
-                    "principal_amount": float(instalment.principal),
-                    "interest_amount": float(instalment.interest),
-                })
-                for instalment in schedule.instalments
-            ],
-        })
+        self.write(
+            {
+                "debt_amount": float(schedule.debt),
+                "charges_amount": float(schedule.charges),
+                "waived_amount": float(data["waived"]),
+                "discount_amount": float(schedule.discount),
+                "total_amount": float(schedule.total),
+                "plan_interest_amount": float(schedule.interest),
+                "payable_amount": float(schedule.payable),
+                "line_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "number": instalment.number,
+                            "due_date": instalment.due_date,
+                            "amount": float(instalment.amount),
+                            "principal_amount": float(instalment.principal),
+                            "interest_amount": float(instalment.interest),
+                        }
+                    )
+                    for instalment in schedule.instalments
+                ],
+            }
+        )
 
     def _collections_check_concession(self, data):
         """Above the company threshold, only a Collections Manager may grant
@@ -308,11 +385,16 @@ class CollectionsPlan(models.Model):
         if not data["concession"] or self.env.user.has_group(MANAGER_GROUP):
             return
         if data["concession"] * 100 > threshold * data["concession_base"]:
-            raise AccessError(_(
-                "A discount and waived late charges of %(concession)s %(currency)s are above %(threshold)s%% of "
-                "the debt (%(base)s %(currency)s): only a Collections Manager can grant them.",
-                concession=data["concession"], currency=self.currency_id.name,
-                threshold=self.company_id.collections_plan_discount_threshold, base=data["concession_base"]))
+            raise AccessError(
+                _(
+                    "A discount and waived late charges of %(concession)s %(currency)s are above %(threshold)s%% of "
+                    "the debt (%(base)s %(currency)s): only a Collections Manager can grant them.",
+                    concession=data["concession"],
+                    currency=self.currency_id.name,
+                    threshold=self.company_id.collections_plan_discount_threshold,
+                    base=data["concession_base"],
+                )
+            )
 
     def _collections_confirm(self):
         self.ensure_one()
@@ -332,27 +414,43 @@ class CollectionsPlan(models.Model):
             self.name = self.env["ir.sequence"].with_company(company).next_by_code("collections.plan") or "/"
         # sudo: collectors negotiate plans without accounting rights; the
         # entry is built here only from the checked instalments and schedule.
-        move = self.env["account.move"].sudo().with_company(company).create(
-            self.sudo()._collections_move_values(data))
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(self.sudo()._collections_move_values(data))
+        )
         move.action_post()
         self._collections_reconcile(move, data["lines"])
         self._collections_record_charges(move, data)
-        receivables = move.line_ids.filtered(lambda line: line.balance > 0 and line.account_type == "asset_receivable")
+        receivables = move.line_ids.filtered(
+            lambda line: line.balance > 0 and line.account_type == "asset_receivable"
+        )
         for plan_line, move_line in zip(
-                self.line_ids.sorted("number"), receivables.sorted("collections_plan_number"), strict=True):
+            self.line_ids.sorted("number"), receivables.sorted("collections_plan_number"), strict=True
+        ):
             plan_line.move_line_id = move_line.id
         self.write({"move_id": move.id, "state": "active"})
-        self._collections_log(_(
-            "Payment plan %(plan)s agreed: %(debt)s of debt%(charges)s, discount %(discount)s, negotiated total "
-            "%(total)s %(currency)s in %(count)s instalment(s) from %(first)s. Renegotiated: %(invoices)s.",
-            plan=self.name, debt=self.debt_amount,
-            charges=_(" + %(amount)s of late charges", amount=self.charges_amount) if self.charges_amount else "",
-            discount=self.discount_amount, total=self.total_amount, currency=self.currency_id.name,
-            count=self.instalment_count, first=self.first_due_date,
-            invoices=", ".join(data["lines"].move_id.mapped("name")),
-        ))
+        self._collections_log(
+            _(
+                "Payment plan %(plan)s agreed: %(debt)s of debt%(charges)s, discount %(discount)s, negotiated total "
+                "%(total)s %(currency)s in %(count)s instalment(s) from %(first)s. Renegotiated: %(invoices)s.",
+                plan=self.name,
+                debt=self.debt_amount,
+                charges=_(" + %(amount)s of late charges", amount=self.charges_amount)
+                if self.charges_amount
+                else "",
+                discount=self.discount_amount,
+                total=self.total_amount,
+                currency=self.currency_id.name,
+                count=self.instalment_count,
+                first=self.first_due_date,
+                invoices=", ".join(data["lines"].move_id.mapped("name")),
+            )
+        )
         self.env["collections.followup.action"]._collections_close_loop(
-            data["lines"], _("payment plan %(plan)s agreed.", plan=self.name))
+            data["lines"], _("payment plan %(plan)s agreed.", plan=self.name)
+        )
 
     def _collections_move_values(self, data):
         """Values of the renegotiation entry: credits settle the old
@@ -361,17 +459,28 @@ class CollectionsPlan(models.Model):
         company, customer = self.company_id, self.partner_id.commercial_partner_id
         schedule = data["schedule"]
         journal = company.collections_plan_journal_id or self.env["account.journal"].search(
-            [("company_id", "=", company.id), ("type", "=", "general")], limit=1)
+            [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+        )
         if not journal:
-            raise UserError(_("Set the renegotiation journal of the payment plans in the Collections settings."))
+            raise UserError(
+                _("Set the renegotiation journal of the payment plans in the Collections settings.")
+            )
         receivable = customer.with_company(company).property_account_receivable_id
         lines = []
         for line in data["lines"]:
-            lines.append(Command.create({
-                "name": _("Renegotiated by %(plan)s: %(invoice)s", plan=self.name, invoice=line.move_id.name),
-                "account_id": line.account_id.id, "partner_id": customer.id,
-                "balance": -line.amount_residual, "collections_renegotiated_line_id": line.id,
-            }))
+            lines.append(
+                Command.create(
+                    {
+                        "name": _(
+                            "Renegotiated by %(plan)s: %(invoice)s", plan=self.name, invoice=line.move_id.name
+                        ),
+                        "account_id": line.account_id.id,
+                        "partner_id": customer.id,
+                        "balance": -line.amount_residual,
+                        "collections_renegotiated_line_id": line.id,
+                    }
+                )
+            )
         if schedule.charges:
             policy = customer.with_company(company)._collections_policy()
             for component in CHARGE_COMPONENTS:
@@ -380,38 +489,78 @@ class CollectionsPlan(models.Model):
                     continue
                 account = policy and policy._collections_charge_account(component)
                 if not account:
-                    raise UserError(_(
-                        "The late charges cannot be included: the policy %(policy)s has no account for %(what)s.",
-                        policy=policy.name or "-", what=component))
-                lines.append(Command.create({
-                    "name": _("Late charges included in %(plan)s (%(what)s)", plan=self.name, what=component),
-                    "account_id": account.id, "partner_id": customer.id, "balance": -float(amount),
-                }))
+                    raise UserError(
+                        _(
+                            "The late charges cannot be included: the policy %(policy)s has no account for %(what)s.",
+                            policy=policy.name or "-",
+                            what=component,
+                        )
+                    )
+                lines.append(
+                    Command.create(
+                        {
+                            "name": _(
+                                "Late charges included in %(plan)s (%(what)s)", plan=self.name, what=component
+                            ),
+                            "account_id": account.id,
+                            "partner_id": customer.id,
+                            "balance": -float(amount),
+                        }
+                    )
+                )
         if schedule.discount:
             if not company.collections_plan_discount_account_id:
-                raise UserError(_("Set the discount account of the payment plans in the Collections settings."))
-            lines.append(Command.create({
-                "name": _("Discount granted in %(plan)s", plan=self.name),
-                "account_id": company.collections_plan_discount_account_id.id, "partner_id": customer.id,
-                "balance": float(schedule.discount),
-            }))
+                raise UserError(
+                    _("Set the discount account of the payment plans in the Collections settings.")
+                )
+            lines.append(
+                Command.create(
+                    {
+                        "name": _("Discount granted in %(plan)s", plan=self.name),
+                        "account_id": company.collections_plan_discount_account_id.id,
+                        "partner_id": customer.id,
+                        "balance": float(schedule.discount),
+                    }
+                )
+            )
         if schedule.interest:
             if not company.collections_plan_interest_account_id:
-                raise UserError(_("Set the interest account of the payment plans in the Collections settings."))
-            lines.append(Command.create({
-                "name": _("Interest of %(plan)s", plan=self.name),
-                "account_id": company.collections_plan_interest_account_id.id, "partner_id": customer.id,
-                "balance": -float(schedule.interest),
-            }))
+                raise UserError(
+                    _("Set the interest account of the payment plans in the Collections settings.")
+                )
+            lines.append(
+                Command.create(
+                    {
+                        "name": _("Interest of %(plan)s", plan=self.name),
+                        "account_id": company.collections_plan_interest_account_id.id,
+                        "partner_id": customer.id,
+                        "balance": -float(schedule.interest),
+                    }
+                )
+            )
         for instalment in schedule.instalments:
-            label = (_("%(plan)s: down payment", plan=self.name) if instalment.number == 0 else
-                     _("%(plan)s: instalment %(number)s/%(count)s", plan=self.name, number=instalment.number,
-                       count=self.instalment_count))
-            lines.append(Command.create({
-                "name": label, "account_id": receivable.id, "partner_id": customer.id,
-                "balance": float(instalment.amount), "date_maturity": instalment.due_date,
-                "collections_plan_number": instalment.number,
-            }))
+            label = (
+                _("%(plan)s: down payment", plan=self.name)
+                if instalment.number == 0
+                else _(
+                    "%(plan)s: instalment %(number)s/%(count)s",
+                    plan=self.name,
+                    number=instalment.number,
+                    count=self.instalment_count,
+                )
+            )
+            lines.append(
+                Command.create(
+                    {
+                        "name": label,
+                        "account_id": receivable.id,
+                        "partner_id": customer.id,
+                        "balance": float(instalment.amount),
+                        "date_maturity": instalment.due_date,
+                        "collections_plan_number": instalment.number,
+                    }
+                )
+            )
         return {
             "move_type": "entry",
             "journal_id": journal.id,
@@ -430,11 +579,16 @@ class CollectionsPlan(models.Model):
         credits = move.line_ids.filtered("collections_renegotiated_line_id")
         for credit in credits:
             (credit | credit.collections_renegotiated_line_id).with_context(
-                collections_no_charge_invoicing=True).reconcile()
+                collections_no_charge_invoicing=True
+            ).reconcile()
         unsettled = old_lines.filtered(lambda line: not line.reconciled)
         if unsettled:
-            raise UserError(_("%(items)s could not be settled by the plan.",
-                              items=", ".join(unsettled.mapped("display_name"))))
+            raise UserError(
+                _(
+                    "%(items)s could not be settled by the plan.",
+                    items=", ".join(unsettled.mapped("display_name")),
+                )
+            )
 
     def _collections_waiver_reason(self):
         return _("Payment plan %(plan)s (id %(id)s): late charges not included.", plan=self.name, id=self.id)
@@ -448,20 +602,22 @@ class CollectionsPlan(models.Model):
             amounts = data["by_line"].get(line.id) or {}
             if not any(amounts.get(component) for component in CHARGE_COMPONENTS):
                 continue
-            values.append({
-                "move_line_id": line.id,
-                "partner_id": self.partner_id.commercial_partner_id.id,
-                "company_id": self.company_id.id,
-                "currency_id": self.company_id.currency_id.id,
-                "date": self.date,
-                "kind": "invoice" if included else "waiver",
-                "charge_move_id": move.id if included else False,
-                "fine_amount": float(amounts.get("fine", ZERO)),
-                "interest_amount": float(amounts.get("interest", ZERO)),
-                "correction_amount": float(amounts.get("correction", ZERO)),
-                "reason": False if included else self._collections_waiver_reason(),
-                "user_id": self.env.user.id,
-            })
+            values.append(
+                {
+                    "move_line_id": line.id,
+                    "partner_id": self.partner_id.commercial_partner_id.id,
+                    "company_id": self.company_id.id,
+                    "currency_id": self.company_id.currency_id.id,
+                    "date": self.date,
+                    "kind": "invoice" if included else "waiver",
+                    "charge_move_id": move.id if included else False,
+                    "fine_amount": float(amounts.get("fine", ZERO)),
+                    "interest_amount": float(amounts.get("interest", ZERO)),
+                    "correction_amount": float(amounts.get("correction", ZERO)),
+                    "reason": False if included else self._collections_waiver_reason(),
+                    "user_id": self.env.user.id,
+                }
+            )
         if values:
             # sudo: the waiver was allowed by the concession check above.
             self.env["collections.charge"].sudo().create(values)
@@ -473,8 +629,12 @@ class CollectionsPlan(models.Model):
             plan.message_post(body=body, subtype_xmlid="mail.mt_note")
             partner = plan.partner_id.commercial_partner_id.sudo()
             if notify:
-                partner.message_post(body=body, partner_ids=partner.ids, subtype_xmlid="mail.mt_comment",
-                                     message_type="comment")
+                partner.message_post(
+                    body=body,
+                    partner_ids=partner.ids,
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="comment",
+                )
             else:
                 partner.message_post(body=body, subtype_xmlid="mail.mt_note")
 
@@ -488,13 +648,21 @@ class CollectionsPlan(models.Model):
             accelerate = policy.plan_acceleration if policy else True
             if accelerate:
                 open_lines = plan.line_ids.move_line_id.sudo().filtered(
-                    lambda line: not line.reconciled and line.date_maturity > as_of)
+                    lambda line: not line.reconciled and line.date_maturity > as_of
+                )
                 open_lines.write({"date_maturity": as_of})
-            message = _("Payment plan %(plan)s is broken on %(date)s: %(reason)s", plan=plan.name,
-                        date=as_of, reason=reason)
+            message = _(
+                "Payment plan %(plan)s is broken on %(date)s: %(reason)s",
+                plan=plan.name,
+                date=as_of,
+                reason=reason,
+            )
             if accelerate:
-                message += " " + _("The remaining balance of %(amount)s %(currency)s is due at once.",
-                                   amount=plan.residual_amount, currency=plan.currency_id.name)
+                message += " " + _(
+                    "The remaining balance of %(amount)s %(currency)s is due at once.",
+                    amount=plan.residual_amount,
+                    currency=plan.currency_id.name,
+                )
             plan._collections_log(message, notify=True)
 
     def _collections_update_states(self, as_of):
@@ -506,17 +674,27 @@ class CollectionsPlan(models.Model):
             lines = plan.line_ids.move_line_id.sudo()
             if lines and all(line.reconciled for line in lines):
                 plan.state = "completed"
-                plan._collections_log(_("Payment plan %(plan)s completed: every instalment is paid.", plan=plan.name))
+                plan._collections_log(
+                    _("Payment plan %(plan)s completed: every instalment is paid.", plan=plan.name)
+                )
                 result["completed"] += 1
                 continue
             policy = plan.partner_id.commercial_partner_id.with_company(plan.company_id)._collections_policy()
             break_days = policy.plan_break_days if policy else 30
             late = plans.breach(
-                [(line.date_maturity, to_decimal(line.amount_residual)) for line in lines], as_of, break_days)
+                [(line.date_maturity, to_decimal(line.amount_residual)) for line in lines], as_of, break_days
+            )
             if late:
-                plan._collections_break(as_of, _(
-                    "the instalment due %(due)s (%(amount)s %(currency)s) is more than %(days)s days late.",
-                    due=late[0], amount=late[1], currency=plan.currency_id.name, days=break_days))
+                plan._collections_break(
+                    as_of,
+                    _(
+                        "the instalment due %(due)s (%(amount)s %(currency)s) is more than %(days)s days late.",
+                        due=late[0],
+                        amount=late[1],
+                        currency=plan.currency_id.name,
+                        days=break_days,
+                    ),
+                )
                 result["broken"] += 1
         return result
 
@@ -550,24 +728,35 @@ class CollectionsPlanLine(models.Model):
     @api.depends("move_line_id.amount_residual", "amount")
     def _compute_residual_amount(self):
         for line in self:
-            line.residual_amount = line.move_line_id.sudo().amount_residual if line.move_line_id else line.amount
+            line.residual_amount = (
+                line.move_line_id.sudo().amount_residual if line.move_line_id else line.amount
+            )
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
     collections_is_plan = fields.Boolean(
-        string="Payment Plan Entry", readonly=True, copy=False, index=True,
+        string="Payment Plan Entry",
+        readonly=True,
+        copy=False,
+        index=True,
         help="Renegotiation entry of a payment plan: its receivable lines are instalments chased by the follow-up.",
     )
-    collections_plan_id = fields.Many2one("collections.plan", string="Payment Plan", readonly=True, copy=False)
+    collections_plan_id = fields.Many2one(
+        "collections.plan", string="Payment Plan", readonly=True, copy=False
+    )
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     collections_renegotiated_line_id = fields.Many2one(
-        "account.move.line", string="Renegotiated Instalment", readonly=True, copy=False, index="btree_not_null",
+        "account.move.line",
+        string="Renegotiated Instalment",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         help="On a renegotiation entry: the old instalment this credit settles.",
     )
     collections_plan_number = fields.Integer(string="Plan Instalment", readonly=True, copy=False)
@@ -577,11 +766,13 @@ class CollectionsPolicy(models.Model):
     _inherit = "collections.policy"
 
     plan_break_days = fields.Integer(
-        string="Plan Broken After (days)", default=30,
+        string="Plan Broken After (days)",
+        default=30,
         help="A payment plan instalment late more than this many days breaks the plan.",
     )
     plan_acceleration = fields.Boolean(
-        string="Accelerate Broken Plans", default=True,
+        string="Accelerate Broken Plans",
+        default=True,
         help="When a plan breaks, its remaining balance falls due at once (vencimento antecipado).",
     )
 
@@ -591,17 +782,21 @@ class ResPartner(models.Model):
 
     collections_plan_ids = fields.One2many("collections.plan", "partner_id", string="Payment Plans")
     collections_plan_kept_count = fields.Integer(
-        string="Plans Kept", compute="_compute_collections_plan_counts",
-        help="Payment plans paid to the end (for the kept-agreements rate).")
+        string="Plans Kept",
+        compute="_compute_collections_plan_counts",
+        help="Payment plans paid to the end (for the kept-agreements rate).",
+    )
     collections_plan_broken_count = fields.Integer(
-        string="Plans Broken", compute="_compute_collections_plan_counts")
+        string="Plans Broken", compute="_compute_collections_plan_counts"
+    )
 
     def _compute_collections_plan_counts(self):
         counts = {
             (partner.id, state): count
             for partner, state, count in self.env["collections.plan"]._read_group(
                 [("partner_id", "in", self.ids), ("state", "in", ("completed", "broken"))],
-                ["partner_id", "state"], ["__count"],
+                ["partner_id", "state"],
+                ["__count"],
             )
         }
         for partner in self:

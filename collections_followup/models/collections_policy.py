@@ -31,7 +31,8 @@ class CollectionsPolicy(models.Model):
         help="A partner is never contacted twice within this many days, whatever its instalments do.",
     )
     notice_days_before_measures = fields.Integer(
-        string="Notice Days Before Measures", default=10,
+        string="Notice Days Before Measures",
+        default=10,
         help="A level that holds credit, suspends the service or escalates (agency, protest, "
         "credit bureau) applies only when the customer received a written notice (e-mail or "
         "letter) of a lower level at least this many days before. On go-live or after a jump, "
@@ -46,17 +47,17 @@ class CollectionsPolicy(models.Model):
         help="Days after a promised payment date before the promise counts as broken "
         "and the follow-up resumes.",
     )
-    is_company_default = fields.Boolean(
-        compute="_compute_is_company_default", string="Company Default"
-    )
+    is_company_default = fields.Boolean(compute="_compute_is_company_default", string="Company Default")
     # --- Late charges (multa, juros de mora, correção monetária) -------------
     fine_rate = fields.Float(
-        string="Fine (%)", digits=(16, 4),
+        string="Fine (%)",
+        digits=(16, 4),
         help="Multa: percentage of the amount in arrears at the due date, charged once "
         "when the instalment is late beyond the grace days (0 to 100).",
     )
     monthly_interest_rate = fields.Float(
-        string="Interest (% per month)", digits=(16, 4),
+        string="Interest (% per month)",
+        digits=(16, 4),
         help="Juros de mora: simple interest per month, applied pro rata die (rate / 30 per "
         "calendar day) on the amount open each day (0 to 10).",
     )
@@ -65,12 +66,14 @@ class CollectionsPolicy(models.Model):
         "and interest count from the original due date.",
     )
     apply_consumer_cap = fields.Boolean(
-        string="Cap Fine for Consumers", default=True,
+        string="Cap Fine for Consumers",
+        default=True,
         help="Consumers (individuals, or partners flagged as consumers) pay at most a 2% fine "
         "(Código de Defesa do Consumidor, art. 52 §1º), whatever the fine rate.",
     )
     correction_index_id = fields.Many2one(
-        "collections.correction.index", string="Monetary Correction Index",
+        "collections.correction.index",
+        string="Monetary Correction Index",
         help="Index (e.g. IPCA) whose monthly rates correct the amount in arrears before "
         "interest. Leave empty for no monetary correction.",
     )
@@ -80,40 +83,56 @@ class CollectionsPolicy(models.Model):
             ("on_payment", "Automatically when a late instalment is fully paid"),
             ("on_demand", "On demand"),
         ],
-        string="Invoice Late Charges", default="none", required=True,
+        string="Invoice Late Charges",
+        default="none",
+        required=True,
         help="How the late charges are invoiced to the customer.",
     )
     fine_account_id = fields.Many2one(
-        "account.account", string="Fine Account", check_company=True,
+        "account.account",
+        string="Fine Account",
+        check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Multa' line of late-charge invoices.",
     )
     interest_account_id = fields.Many2one(
-        "account.account", string="Interest Account", check_company=True,
+        "account.account",
+        string="Interest Account",
+        check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Juros de mora' line of late-charge invoices.",
     )
     correction_account_id = fields.Many2one(
-        "account.account", string="Correction Account", check_company=True,
+        "account.account",
+        string="Correction Account",
+        check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Correção monetária' line of late-charge invoices.",
     )
     fine_product_id = fields.Many2one(
-        "product.product", string="Fine Product", check_company=True,
+        "product.product",
+        string="Fine Product",
+        check_company=True,
         help="Optional product of the 'Multa' line; its income account is used when no fine account is set.",
     )
     interest_product_id = fields.Many2one(
-        "product.product", string="Interest Product", check_company=True,
+        "product.product",
+        string="Interest Product",
+        check_company=True,
         help="Optional product of the 'Juros de mora' line; its income account is used when no interest "
         "account is set.",
     )
     correction_product_id = fields.Many2one(
-        "product.product", string="Correction Product", check_company=True,
+        "product.product",
+        string="Correction Product",
+        check_company=True,
         help="Optional product of the 'Correção monetária' line; its income account is used when no "
         "correction account is set.",
     )
     charge_journal_id = fields.Many2one(
-        "account.journal", string="Late Charges Journal", check_company=True,
+        "account.journal",
+        string="Late Charges Journal",
+        check_company=True,
         domain="[('type', '=', 'sale')]",
         help="Sales journal of late-charge invoices; the company's first sales journal when empty.",
     )
@@ -164,21 +183,34 @@ class CollectionsPolicy(models.Model):
                     )
                 )
 
-    @api.constrains("charge_invoicing", "fine_account_id", "interest_account_id", "correction_account_id",
-                    "fine_product_id", "interest_product_id", "correction_product_id", "correction_index_id")
+    @api.constrains(
+        "charge_invoicing",
+        "fine_account_id",
+        "interest_account_id",
+        "correction_account_id",
+        "fine_product_id",
+        "interest_product_id",
+        "correction_product_id",
+        "correction_index_id",
+    )
     def _check_charge_accounts(self):
         for policy in self.filtered(lambda p: p.charge_invoicing != "none"):
             missing = [
-                label for label, component, needed in (
+                label
+                for label, component, needed in (
                     (_("Fine"), "fine", True),
                     (_("Interest"), "interest", True),
                     (_("Monetary correction"), "correction", bool(policy.correction_index_id)),
-                ) if needed and not policy._collections_charge_account(component)
+                )
+                if needed and not policy._collections_charge_account(component)
             ]
             if missing:
                 raise ValidationError(
-                    _("The policy “%(policy)s” invoices late charges: choose the income account of: %(missing)s.",
-                      policy=policy.name, missing=", ".join(missing))
+                    _(
+                        "The policy “%(policy)s” invoices late charges: choose the income account of: %(missing)s.",
+                        policy=policy.name,
+                        missing=", ".join(missing),
+                    )
                 )
 
     def _collections_charge_account(self, component):
@@ -187,8 +219,11 @@ class CollectionsPolicy(models.Model):
         income account of the policy's product for it (empty when neither)."""
         self.ensure_one()
         product = self[f"{component}_product_id"].with_company(self.company_id)
-        return self[f"{component}_account_id"] or product.property_account_income_id \
+        return (
+            self[f"{component}_account_id"]
+            or product.property_account_income_id
             or product.categ_id.property_account_income_categ_id
+        )
 
     def _collections_fee_terms(self, consumer=False, with_correction=True):
         """The lib ``FeeTerms`` of this policy (zero terms when ``self`` is empty).
@@ -206,7 +241,8 @@ class CollectionsPolicy(models.Model):
             fine_cap_rate=late_fees.LEGAL_CONSUMER_FINE_CAP if consumer and self.apply_consumer_cap else None,
             correction_rates=(
                 self.correction_index_id._collections_rates()
-                if with_correction and self.correction_index_id else None
+                if with_correction and self.correction_index_id
+                else None
             ),
         )
 
@@ -216,12 +252,14 @@ class CollectionsPolicy(models.Model):
         messages = {
             "fine_rate": _("Fine rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
             "monthly_interest_rate": _(
-                "Monthly interest rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
+                "Monthly interest rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."
+            ),
             "fine_cap_rate": _("Fine cap rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
             "grace_days": _("Grace days must be between %(low)s and %(high)s, got %(value)s."),
             "correction_rate": _(
                 "Correction rate of %(year)s-%(month)02d must be above %(low)s%% and at most %(high)s%%, "
-                "got %(value)s%%."),
+                "got %(value)s%%."
+            ),
             "correction_month": _("Correction month %(year)s-%(month)s is not a calendar month."),
         }
         return messages[code] % values
@@ -256,11 +294,13 @@ class CollectionsPolicy(models.Model):
             raise UserError(_("“simulate” must be true or false."))
         as_of = self._collections_parse_date(as_of) or fields.Date.context_today(self)
         if as_of > fields.Date.context_today(self) and not simulate:
-            raise UserError(_(
-                "The follow-up cannot run for a future date (%(date)s): it would send notices, break "
-                "promises and apply measures before their time. Use simulate=True to see what it would do.",
-                date=format_date(self.env, as_of),
-            ))
+            raise UserError(
+                _(
+                    "The follow-up cannot run for a future date (%(date)s): it would send notices, break "
+                    "promises and apply measures before their time. Use simulate=True to see what it would do.",
+                    date=format_date(self.env, as_of),
+                )
+            )
         if company_ids:
             if isinstance(company_ids, int) and not isinstance(company_ids, bool):
                 company_ids = [company_ids]
@@ -270,7 +310,9 @@ class CollectionsPolicy(models.Model):
                 raise UserError(_("“company_ids” must be a list of company ids."))
             companies = self.env["res.company"].sudo().browse(company_ids).exists()
             if len(companies) != len(set(company_ids)):
-                raise UserError(_("Unknown company ids: %(ids)s.", ids=sorted(set(company_ids) - set(companies.ids))))
+                raise UserError(
+                    _("Unknown company ids: %(ids)s.", ids=sorted(set(company_ids) - set(companies.ids)))
+                )
             allowed = self.env.user.company_ids
             if not self.env.su and companies - allowed:
                 raise AccessError(_("You cannot run the follow-up of a company you do not belong to."))
@@ -296,7 +338,9 @@ class CollectionsPolicy(models.Model):
             try:
                 day = datetime.date.fromisoformat(value.strip())
             except ValueError:
-                raise UserError(_("“%(value)s” is not a date: use the format YYYY-MM-DD.", value=value)) from None
+                raise UserError(
+                    _("“%(value)s” is not a date: use the format YYYY-MM-DD.", value=value)
+                ) from None
         else:
             raise UserError(_("A date is expected (YYYY-MM-DD), got %(value)r.", value=value))
         if not datetime.date(2000, 1, 1) <= day <= datetime.date(2199, 12, 31):
@@ -307,6 +351,4 @@ class CollectionsPolicy(models.Model):
     def _cron_run_followup(self, as_of=None):
         """Daily scheduled action: the follow-up of every company for ``as_of`` (default today)."""
         companies = self.env["res.company"].sudo().search([])
-        return self.sudo().run_followup(
-            as_of=as_of, company_ids=companies.ids
-        )
+        return self.sudo().run_followup(as_of=as_of, company_ids=companies.ids)

@@ -26,7 +26,11 @@ class CollectionsPromise(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="cascade",
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
         domain="[('parent_id', '=', False)]",
     )
     company_id = fields.Many2one(
@@ -38,7 +42,8 @@ class CollectionsPromise(models.Model):
     date = fields.Date(string="Promised Date", required=True, tracking=True)
     amount = fields.Monetary(string="Promised Amount", required=True, tracking=True)
     move_line_ids = fields.Many2many(
-        "account.move.line", string="Instalments Covered",
+        "account.move.line",
+        string="Instalments Covered",
         domain="[('partner_id.commercial_partner_id', '=', partner_id), "
         "('account_type', '=', 'asset_receivable'), ('reconciled', '=', False), "
         "('parent_state', '=', 'posted')]",
@@ -52,12 +57,15 @@ class CollectionsPromise(models.Model):
         "what was paid since is measured per instalment and per currency.",
     )
     amount_paid = fields.Monetary(
-        string="Paid Since Promise", compute="_compute_amount_paid",
+        string="Paid Since Promise",
+        compute="_compute_amount_paid",
         help="How much of the covered instalments was paid since the promise, in the promise's currency.",
     )
     tolerance_days = fields.Integer(help="Days after the promised date before the promise is broken.")
     deadline = fields.Date(compute="_compute_deadline", store=True, index=True)
-    state = fields.Selection(PROMISE_STATES, required=True, default=dunning.PROMISE_OPEN, tracking=True, index=True)
+    state = fields.Selection(
+        PROMISE_STATES, required=True, default=dunning.PROMISE_OPEN, tracking=True, index=True
+    )
     user_id = fields.Many2one("res.users", string="Collector", default=lambda self: self.env.user)
     note = fields.Text()
 
@@ -82,7 +90,9 @@ class CollectionsPromise(models.Model):
     @api.constrains("partner_id", "company_id", "move_line_ids")
     def _check_instalments_of_partner(self):
         for promise in self:
-            promise._collections_check_instalments(promise.move_line_ids, promise.partner_id, promise.company_id)
+            promise._collections_check_instalments(
+                promise.move_line_ids, promise.partner_id, promise.company_id
+            )
 
     @api.model
     def _collections_check_instalments(self, lines, partner, company, open_only=False):
@@ -94,31 +104,43 @@ class CollectionsPromise(models.Model):
         customer = partner.commercial_partner_id
         if lines.move_id.commercial_partner_id - customer:
             raise ValidationError(
-                _("A promise of %(partner)s can only cover that customer's instalments.",
-                  partner=customer.display_name)
+                _(
+                    "A promise of %(partner)s can only cover that customer's instalments.",
+                    partner=customer.display_name,
+                )
             )
         if lines.company_id - company:
             raise ValidationError(
-                _("A promise in %(company)s can only cover instalments of that company.",
-                  company=company.display_name)
+                _(
+                    "A promise in %(company)s can only cover instalments of that company.",
+                    company=company.display_name,
+                )
             )
         not_instalments = lines.filtered(
-            lambda line: line.account_type != "asset_receivable"
-            or line.parent_state != "posted"
-            or line.move_id.move_type not in ("out_invoice", "out_receipt")
-            or line.balance <= 0
+            lambda line: (
+                line.account_type != "asset_receivable"
+                or line.parent_state != "posted"
+                or line.move_id.move_type not in ("out_invoice", "out_receipt")
+                or line.balance <= 0
+            )
         )
         if not_instalments:
             raise ValidationError(
-                _("%(items)s: a promise to pay covers only receivable instalments of posted customer invoices.",
-                  items=", ".join(not_instalments.mapped("display_name")))
+                _(
+                    "%(items)s: a promise to pay covers only receivable instalments of posted customer invoices.",
+                    items=", ".join(not_instalments.mapped("display_name")),
+                )
             )
         if open_only:
-            paid = lines.filtered(lambda line: line.reconciled or line.currency_id.is_zero(line.amount_residual_currency))
+            paid = lines.filtered(
+                lambda line: line.reconciled or line.currency_id.is_zero(line.amount_residual_currency)
+            )
             if paid:
                 raise ValidationError(
-                    _("%(items)s: already paid, nothing left to promise.",
-                      items=", ".join(paid.mapped("display_name")))
+                    _(
+                        "%(items)s: already paid, nothing left to promise.",
+                        items=", ".join(paid.mapped("display_name")),
+                    )
                 )
 
     @api.model_create_multi
@@ -137,32 +159,46 @@ class CollectionsPromise(models.Model):
             lines = promise.move_line_ids.sudo()
             if not lines:
                 raise ValidationError(
-                    _("%(partner)s has no open instalment to promise.", partner=promise.partner_id.display_name)
+                    _(
+                        "%(partner)s has no open instalment to promise.",
+                        partner=promise.partner_id.display_name,
+                    )
                 )
             self._collections_check_instalments(lines, promise.partner_id, promise.company_id, open_only=True)
             owed = promise._collections_owed(today)
             problem = dunning.promise_amount_problem(to_decimal(promise.amount), owed)
             if problem == "above_owed":
                 raise ValidationError(
-                    _("A promise of %(amount)s is more than what the instalments covered owe "
-                      "(%(owed)s, late charges included).",
-                      amount=promise._format_amount(),
-                      owed=promise._format_amount(float(owed)))
+                    _(
+                        "A promise of %(amount)s is more than what the instalments covered owe "
+                        "(%(owed)s, late charges included).",
+                        amount=promise._format_amount(),
+                        owed=promise._format_amount(float(owed)),
+                    )
                 )
             policy = promise.partner_id.sudo().with_company(promise.company_id)._collections_policy()
-            promise.write({
-                "residual_at_promise": sum(lines.mapped("amount_residual_currency")),
-                "residuals_at_promise": {str(line.id): line.amount_residual_currency for line in lines},
-                "tolerance_days": promise.tolerance_days or policy.promise_tolerance_days,
-            })
+            promise.write(
+                {
+                    "residual_at_promise": sum(lines.mapped("amount_residual_currency")),
+                    "residuals_at_promise": {str(line.id): line.amount_residual_currency for line in lines},
+                    "tolerance_days": promise.tolerance_days or policy.promise_tolerance_days,
+                }
+            )
             promise.partner_id.sudo().message_post(
-                body=_("Promise to pay %(amount)s by %(date)s registered.",
-                       amount=promise._format_amount(), date=promise.date),
+                body=_(
+                    "Promise to pay %(amount)s by %(date)s registered.",
+                    amount=promise._format_amount(),
+                    date=promise.date,
+                ),
                 subtype_xmlid="mail.mt_note",
             )
             self.env["collections.followup.action"]._collections_close_loop(
-                lines, _("promise to pay %(amount)s by %(date)s registered.",
-                         amount=promise._format_amount(), date=promise.date),
+                lines,
+                _(
+                    "promise to pay %(amount)s by %(date)s registered.",
+                    amount=promise._format_amount(),
+                    date=promise.date,
+                ),
             )
         return promises
 
@@ -222,7 +258,9 @@ class CollectionsPromise(models.Model):
                 continue
             converted = line.currency_id._convert(residual + charge, currency, company, as_of, round=False)
             if currency == company.currency_id:
-                booked = line.amount_residual + line.currency_id._convert(charge, currency, company, as_of, round=False)
+                booked = line.amount_residual + line.currency_id._convert(
+                    charge, currency, company, as_of, round=False
+                )
                 converted = max(converted, booked)
             owed += to_decimal(converted)
         return round_money(owed, currency.rounding)
@@ -253,7 +291,8 @@ class CollectionsPromise(models.Model):
             paid += amount
         company_currency = company.currency_id
         residuals_company = [
-            line.amount_residual_currency if line.currency_id == company_currency
+            line.amount_residual_currency
+            if line.currency_id == company_currency
             else line.currency_id._convert(line.amount_residual_currency, company_currency, company, as_of)
             for line in lines
         ]
@@ -273,7 +312,12 @@ class CollectionsPromise(models.Model):
         for promise in self.filtered(lambda p: p.state == dunning.PROMISE_OPEN):
             paid, settled = promise._collections_progress(as_of)
             status = dunning.promise_status(
-                promise.date, promise.tolerance_days, as_of, to_decimal(promise.amount), paid, settled=settled,
+                promise.date,
+                promise.tolerance_days,
+                as_of,
+                to_decimal(promise.amount),
+                paid,
+                settled=settled,
             )
             if status != promise.state:
                 promise.state = status
@@ -281,8 +325,11 @@ class CollectionsPromise(models.Model):
                     broken |= promise
         for promise in broken:
             promise.partner_id.message_post(
-                body=_("Promise to pay %(amount)s by %(date)s broken: the follow-up resumes.",
-                       amount=promise._format_amount(), date=promise.date),
+                body=_(
+                    "Promise to pay %(amount)s by %(date)s broken: the follow-up resumes.",
+                    amount=promise._format_amount(),
+                    date=promise.date,
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         return broken

@@ -52,7 +52,8 @@ class ReceivableSnapshot:
     def credits_of(self, partner_id):
         """{currency id: unreconciled credit} of one customer."""
         return {
-            currency_id: amount for (credit_partner_id, currency_id), amount in self.credits.items()
+            currency_id: amount
+            for (credit_partner_id, currency_id), amount in self.credits.items()
             if credit_partner_id == partner_id
         }
 
@@ -72,14 +73,30 @@ class CollectionsReceivable(models.AbstractModel):
 
     def _flush_ledger(self):
         """Flush exactly what the queries below read."""
-        self.env["account.move.line"].flush_model([
-            "company_id", "account_id", "parent_state", "reconciled", "amount_residual",
-            "amount_residual_currency", "currency_id", "date_maturity", "move_id", "partner_id",
-        ])
-        self.env["account.move"].flush_model([
-            "commercial_partner_id", "name", "move_type", "collections_in_dispute",
-            "collections_is_charge_invoice", "collections_is_plan",
-        ])
+        self.env["account.move.line"].flush_model(
+            [
+                "company_id",
+                "account_id",
+                "parent_state",
+                "reconciled",
+                "amount_residual",
+                "amount_residual_currency",
+                "currency_id",
+                "date_maturity",
+                "move_id",
+                "partner_id",
+            ]
+        )
+        self.env["account.move"].flush_model(
+            [
+                "commercial_partner_id",
+                "name",
+                "move_type",
+                "collections_in_dispute",
+                "collections_is_charge_invoice",
+                "collections_is_plan",
+            ]
+        )
         self.env["account.account"].flush_model(["account_type"])
         self.env["collections.promise"].flush_model(["state", "company_id", "move_line_ids"])
 
@@ -92,8 +109,9 @@ class CollectionsReceivable(models.AbstractModel):
         partner_filter = SQL()
         if partner_ids is not None:
             partner_filter = SQL("AND move.commercial_partner_id = ANY(%s)", list(partner_ids))
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT aml.id, aml.move_id, move.name,
                    -- a payment plan's renegotiation entry carries receivable instalments too
                    CASE WHEN move.collections_is_plan THEN 'out_invoice' ELSE move.move_type END,
@@ -117,23 +135,46 @@ class CollectionsReceivable(models.AbstractModel):
                AND move.commercial_partner_id IS NOT NULL
                %s
             """,
-            company.id, partner_filter,
-        ))
+                company.id,
+                partner_filter,
+            )
+        )
         rows, credits = [], defaultdict(lambda: ZERO)
-        for (line_id, move_id, move_name, move_type, partner_id, currency_id, residual,
-             residual_company, due_date, in_dispute, is_charge, promised) in self.env.cr.fetchall():
+        for (
+            line_id,
+            move_id,
+            move_name,
+            move_type,
+            partner_id,
+            currency_id,
+            residual,
+            residual_company,
+            due_date,
+            in_dispute,
+            is_charge,
+            promised,
+        ) in self.env.cr.fetchall():
             residual = to_decimal(residual)
             if residual < 0:
                 credits[(partner_id, currency_id)] -= residual
                 continue
             if move_type not in INSTALMENT_MOVE_TYPES or not due_date:
                 continue
-            rows.append({
-                "line_id": line_id, "move_id": move_id, "move_name": move_name or "",
-                "partner_id": partner_id, "currency_id": currency_id, "residual": residual,
-                "residual_company": residual_company, "due_date": due_date,
-                "in_dispute": in_dispute, "promised": promised, "is_charge_invoice": is_charge,
-            })
+            rows.append(
+                {
+                    "line_id": line_id,
+                    "move_id": move_id,
+                    "move_name": move_name or "",
+                    "partner_id": partner_id,
+                    "currency_id": currency_id,
+                    "residual": residual,
+                    "residual_company": residual_company,
+                    "due_date": due_date,
+                    "in_dispute": in_dispute,
+                    "promised": promised,
+                    "is_charge_invoice": is_charge,
+                }
+            )
         snapshot.credits = dict(credits)
         snapshot.holidays, snapshot.weekend = company._collections_working_days_for(
             [row["due_date"] for row in rows], as_of
@@ -183,8 +224,9 @@ class CollectionsReceivable(models.AbstractModel):
         cutoff = self._overdue_cutoff(company, as_of)
         tolerance_by_partner = tolerance_by_partner or {}
         partner_ids = list(partner_ids)
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT move.commercial_partner_id, SUM(aml.amount_residual), MIN(aml.date_maturity)
               FROM account_move_line aml
               JOIN account_move move ON move.id = aml.move_id
@@ -202,9 +244,13 @@ class CollectionsReceivable(models.AbstractModel):
                AND NOT COALESCE(move.collections_in_dispute, FALSE)
           GROUP BY move.commercial_partner_id
             """,
-            partner_ids, [float(tolerance_by_partner.get(pid, 0)) for pid in partner_ids],
-            company.id, INSTALMENT_MOVE_TYPES, cutoff,
-        ))
+                partner_ids,
+                [float(tolerance_by_partner.get(pid, 0)) for pid in partner_ids],
+                company.id,
+                INSTALMENT_MOVE_TYPES,
+                cutoff,
+            )
+        )
         return {
             partner_id: (to_decimal(amount), due_date)
             for partner_id, amount, due_date in self.env.cr.fetchall()

@@ -8,8 +8,17 @@ RUN_STATES = [
 ]
 
 COUNT_FIELDS = (
-    "partners_contacted", "actions_done", "actions_failed", "actions_planned", "postponed",
-    "emails_queued", "letters", "sms", "activities", "suspensions_lifted", "promises_broken",
+    "partners_contacted",
+    "actions_done",
+    "actions_failed",
+    "actions_planned",
+    "postponed",
+    "emails_queued",
+    "letters",
+    "sms",
+    "activities",
+    "suspensions_lifted",
+    "promises_broken",
     "promises_kept",
 )
 
@@ -33,7 +42,9 @@ class CollectionsRun(models.Model):
     started_at = fields.Datetime(readonly=True)
     ended_at = fields.Datetime(readonly=True)
     action_ids = fields.One2many("collections.followup.action", "run_id", string="Actions", readonly=True)
-    log = fields.Text(string="Run Log", readonly=True, help="What failed during the run, customer by customer.")
+    log = fields.Text(
+        string="Run Log", readonly=True, help="What failed during the run, customer by customer."
+    )
     partners_contacted = fields.Integer(readonly=True)
     actions_done = fields.Integer(readonly=True)
     actions_failed = fields.Integer(readonly=True)
@@ -50,14 +61,22 @@ class CollectionsRun(models.Model):
     @api.depends("company_id", "date")
     def _compute_name(self):
         for run in self:
-            run.name = "%s - %s" % (run.company_id.name or "", format_date(self.env, run.date) if run.date else "")
+            run.name = "%s - %s" % (
+                run.company_id.name or "",
+                format_date(self.env, run.date) if run.date else "",
+            )
 
     def _summary(self):
         """The run as the dict ``run_followup`` returns per company."""
         self.ensure_one()
         summary = {name: self[name] for name in COUNT_FIELDS}
-        summary.update({
-            "run_id": self.id, "company_id": self.company_id.id, "company": self.company_id.name,
-            "state": self.state, "log": self.log or "",
-        })
+        summary.update(
+            {
+                "run_id": self.id,
+                "company_id": self.company_id.id,
+                "company": self.company_id.name,
+                "state": self.state,
+                "log": self.log or "",
+            }
+        )
         return summary

@@ -20,41 +20,58 @@ class ResCompany(models.Model):
     )
     # Payment plans (models/collections_plan.py)
     collections_plan_journal_id = fields.Many2one(
-        "account.journal", string="Renegotiation Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        "account.journal",
+        string="Renegotiation Journal",
+        domain="[('type', '=', 'general'), ('company_id', '=', id)]",
         help="Journal of the renegotiation entries of payment plans (the first miscellaneous journal when empty).",
     )
     collections_plan_discount_account_id = fields.Many2one(
-        "account.account", string="Plan Discount Account", domain="[('account_type', 'like', 'expense')]",
+        "account.account",
+        string="Plan Discount Account",
+        domain="[('account_type', 'like', 'expense')]",
         help="Expense account debited with the discounts granted in payment plans.",
     )
     collections_plan_interest_account_id = fields.Many2one(
-        "account.account", string="Plan Interest Account", domain="[('account_type', 'like', 'income')]",
+        "account.account",
+        string="Plan Interest Account",
+        domain="[('account_type', 'like', 'income')]",
         help="Income account credited with the interest of payment plans (Price table).",
     )
     collections_plan_discount_threshold = fields.Float(
-        string="Plan Discount Threshold (%)", default=10.0,
+        string="Plan Discount Threshold (%)",
+        default=10.0,
         help="Only a Collections Manager may grant a plan whose discount plus waived late charges is "
         "above this percentage of the debt and its late charges.",
     )
     # Write-off (models/collections_writeoff.py); bands of Lei 9.430/1996 art. 9 § 7
     collections_writeoff_account_id = fields.Many2one(
-        "account.account", string="Loss Account", domain="[('account_type', 'like', 'expense')]",
+        "account.account",
+        string="Loss Account",
+        domain="[('account_type', 'like', 'expense')]",
         help="Expense account debited by write-offs (e.g. Perdas no recebimento de créditos).",
     )
     collections_writeoff_journal_id = fields.Many2one(
-        "account.journal", string="Write-off Journal", domain="[('type', '=', 'general'), ('company_id', '=', id)]",
+        "account.journal",
+        string="Write-off Journal",
+        domain="[('type', '=', 'general'), ('company_id', '=', id)]",
         help="Journal of the write-off entries (the first miscellaneous journal when empty).",
     )
     collections_loss_small_amount = fields.Monetary(
-        string="Loss Band: Small Credit", currency_field="currency_id", default=15000.0,
+        string="Loss Band: Small Credit",
+        currency_field="currency_id",
+        default=15000.0,
         help="Unsecured credits up to this amount per operation are deductible after the small-credit months.",
     )
     collections_loss_large_amount = fields.Monetary(
-        string="Loss Band: Large Credit", currency_field="currency_id", default=100000.0,
+        string="Loss Band: Large Credit",
+        currency_field="currency_id",
+        default=100000.0,
         help="Unsecured credits above this amount need a lawsuit to be deductible.",
     )
     collections_loss_secured_amount = fields.Monetary(
-        string="Loss Band: Secured Credit", currency_field="currency_id", default=50000.0,
+        string="Loss Band: Secured Credit",
+        currency_field="currency_id",
+        default=50000.0,
         help="Secured credits above this amount need a lawsuit (or seizure of the guarantee).",
     )
     collections_loss_small_months = fields.Integer(string="Months Overdue: Small Credit", default=6)
@@ -66,15 +83,18 @@ class ResCompany(models.Model):
         "are late more than the small-balance days are written off (reason: small balance).",
     )
     collections_writeoff_small_amount = fields.Monetary(
-        string="Small Balance", currency_field="currency_id", default=1.0)
+        string="Small Balance", currency_field="currency_id", default=1.0
+    )
     collections_writeoff_small_days = fields.Integer(string="Small Balance Late Days", default=90)
     collections_bank_account_id = fields.Many2one(
-        "res.partner.bank", string="Collections Bank Account",
+        "res.partner.bank",
+        string="Collections Bank Account",
         domain="[('partner_id', '=', partner_id)]",
         help="Printed in the payment section of follow-up e-mails, letters and statements.",
     )
     collections_pix_key = fields.Char(
-        string="PIX Key", help="Printed in the payment section of follow-up e-mails, letters and statements.",
+        string="PIX Key",
+        help="Printed in the payment section of follow-up e-mails, letters and statements.",
     )
 
     def _create_collections_demo_invoices(self):
@@ -119,7 +139,9 @@ class ResCompany(models.Model):
                 "invoice_date": due_date - timedelta(days=30),
                 "currency_id": (currency or company.currency_id).id,
                 "invoice_line_ids": [
-                    Command.create({"product_id": product.id, "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    Command.create(
+                        {"product_id": product.id, "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
                 ],
             }
             if term:

@@ -24,16 +24,20 @@ class ResCompany(models.Model):
         self.ensure_one()
         calendar = self.resource_calendar_id.sudo()
         timezone = pytz.timezone(calendar.tz or self.partner_id.tz or "UTC")
-        leaves = self.env["resource.calendar.leaves"].sudo().search_fetch(
-            [
-                ("resource_id", "=", False),
-                ("calendar_id", "in", [calendar.id, False]),
-                ("company_id", "in", [self.id, False]),
-                ("time_type", "=", "leave"),
-                ("date_from", "<=", datetime.combine(date_to, time.max)),
-                ("date_to", ">=", datetime.combine(date_from, time.min)),
-            ],
-            ["date_from", "date_to"],
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("resource_id", "=", False),
+                    ("calendar_id", "in", [calendar.id, False]),
+                    ("company_id", "in", [self.id, False]),
+                    ("time_type", "=", "leave"),
+                    ("date_from", "<=", datetime.combine(date_to, time.max)),
+                    ("date_to", ">=", datetime.combine(date_from, time.min)),
+                ],
+                ["date_from", "date_to"],
+            )
         )
         holidays = set()
         for leave in leaves:
@@ -116,4 +120,3 @@ class ResourceCalendarAttendance(models.Model):
     def unlink(self):
         self.env.registry.clear_cache()
         return super().unlink()
-

@@ -16,35 +16,42 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     collections_hold_on_limit = fields.Boolean(
-        string="Hold Above Credit Limit", default=True,
+        string="Hold Above Credit Limit",
+        default=True,
         help="Block a customer invoice or sale order when the customer's exposure plus "
         "the document is above the credit limit.",
     )
     collections_hold_on_overdue = fields.Boolean(
         # Opt-in: switched on for a company that wants it, so installing the
         # module never starts refusing invoices of customers already late.
-        string="Hold on Overdue Invoices", default=False,
+        string="Hold on Overdue Invoices",
+        default=False,
         help="Block when an instalment of the customer is overdue by more than the allowed days.",
     )
     collections_hold_overdue_days = fields.Integer(
-        string="Allowed Days Overdue", default=15,
+        string="Allowed Days Overdue",
+        default=15,
         help="An instalment overdue by more than this many days (counted from its due date "
         "moved to the next working day) puts the customer on hold.",
     )
     collections_hold_on_manual = fields.Boolean(
-        string="Hold on Manual Hold", default=True,
+        string="Hold on Manual Hold",
+        default=True,
         help="Block customers put on hold by hand by a Collections Manager.",
     )
     collections_hold_on_dunning = fields.Boolean(
-        string="Hold Set by Dunning Level", default=True,
+        string="Hold Set by Dunning Level",
+        default=True,
         help="Block customers put on hold by a collection level.",
     )
     collections_hold_on_suspension = fields.Boolean(
-        string="Hold Suspended Customers", default=True,
+        string="Hold Suspended Customers",
+        default=True,
         help="Block customers whose service is suspended.",
     )
     collections_credit_reviewer_id = fields.Many2one(
-        "res.users", string="Credit Reviewer",
+        "res.users",
+        string="Credit Reviewer",
         help="Receives the credit review activity of customers without collector or salesperson.",
     )
 

@@ -4,13 +4,13 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    collections_policy_id = fields.Many2one(
-        related="company_id.collections_policy_id", readonly=False
-    )
+    collections_policy_id = fields.Many2one(related="company_id.collections_policy_id", readonly=False)
     collections_default_collector_id = fields.Many2one(
         related="company_id.collections_default_collector_id", readonly=False
     )
-    collections_plan_journal_id = fields.Many2one(related="company_id.collections_plan_journal_id", readonly=False)
+    collections_plan_journal_id = fields.Many2one(
+        related="company_id.collections_plan_journal_id", readonly=False
+    )
     collections_plan_discount_account_id = fields.Many2one(
         related="company_id.collections_plan_discount_account_id", readonly=False
     )
@@ -26,13 +26,21 @@ class ResConfigSettings(models.TransientModel):
     collections_writeoff_journal_id = fields.Many2one(
         related="company_id.collections_writeoff_journal_id", readonly=False
     )
-    collections_loss_small_amount = fields.Monetary(related="company_id.collections_loss_small_amount", readonly=False)
-    collections_loss_large_amount = fields.Monetary(related="company_id.collections_loss_large_amount", readonly=False)
+    collections_loss_small_amount = fields.Monetary(
+        related="company_id.collections_loss_small_amount", readonly=False
+    )
+    collections_loss_large_amount = fields.Monetary(
+        related="company_id.collections_loss_large_amount", readonly=False
+    )
     collections_loss_secured_amount = fields.Monetary(
         related="company_id.collections_loss_secured_amount", readonly=False
     )
-    collections_loss_small_months = fields.Integer(related="company_id.collections_loss_small_months", readonly=False)
-    collections_loss_large_months = fields.Integer(related="company_id.collections_loss_large_months", readonly=False)
+    collections_loss_small_months = fields.Integer(
+        related="company_id.collections_loss_small_months", readonly=False
+    )
+    collections_loss_large_months = fields.Integer(
+        related="company_id.collections_loss_large_months", readonly=False
+    )
     collections_loss_secured_months = fields.Integer(
         related="company_id.collections_loss_secured_months", readonly=False
     )

@@ -11,7 +11,9 @@ class ResConfigSettings(models.TransientModel):
     collections_hold_overdue_days = fields.Integer(
         related="company_id.collections_hold_overdue_days", readonly=False
     )
-    collections_hold_on_manual = fields.Boolean(related="company_id.collections_hold_on_manual", readonly=False)
+    collections_hold_on_manual = fields.Boolean(
+        related="company_id.collections_hold_on_manual", readonly=False
+    )
     collections_hold_on_dunning = fields.Boolean(
         related="company_id.collections_hold_on_dunning", readonly=False
     )

@@ -6,7 +6,6 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib import dunning
 from ..lib.money import round_money, to_decimal
-
 from .collections_level import ESCALATIONS
 from .rpc import in_user_language
 
@@ -35,26 +34,33 @@ class ResPartner(models.Model):
         help="Overrides the company's default collection policy for this customer.",
     )
     collections_responsible_id = fields.Many2one(
-        "res.users", string="Collector", company_dependent=True,
+        "res.users",
+        string="Collector",
+        company_dependent=True,
         help="The collector in charge of this customer.",
     )
     collections_excluded = fields.Boolean(
-        string="Excluded from Follow-up", company_dependent=True,
+        string="Excluded from Follow-up",
+        company_dependent=True,
         help="Never chased by the follow-up run.",
     )
     collections_excluded_reason = fields.Char(string="Exclusion Reason", company_dependent=True)
     credit_hold_manual = fields.Boolean(
-        string="Manual Credit Hold", company_dependent=True,
+        string="Manual Credit Hold",
+        company_dependent=True,
         help="Blocks posting customer invoices and confirming sales until lifted.",
     )
     credit_hold_manual_reason = fields.Char(string="Credit Hold Reason", company_dependent=True)
     credit_hold_level_id = fields.Many2one(
-        "collections.level", string="Credit Hold by Level", company_dependent=True,
+        "collections.level",
+        string="Credit Hold by Level",
+        company_dependent=True,
         help="Set by a collection level that puts the customer on credit hold; "
         "lifted when nothing is overdue any more.",
     )
     service_suspended_date = fields.Date(
-        string="Service Suspended Since", company_dependent=True,
+        string="Service Suspended Since",
+        company_dependent=True,
         help="Set when the customer's service is suspended for non-payment; other modules read it.",
     )
     service_suspension_reason = fields.Char(company_dependent=True)
@@ -75,66 +81,86 @@ class ResPartner(models.Model):
     # -- follow-up (régua de cobrança) ----------------------------------
 
     collections_next_action_date = fields.Date(
-        string="Postponed Until", company_dependent=True,
+        string="Postponed Until",
+        company_dependent=True,
         help="The follow-up run leaves this customer alone until this date.",
     )
     collections_escalation = fields.Selection(
-        ESCALATIONS, string="Escalation Stage", company_dependent=True,
+        ESCALATIONS,
+        string="Escalation Stage",
+        company_dependent=True,
         help="Set by a collection level that escalates the customer.",
     )
     collections_escalation_date = fields.Date(string="Escalated On", company_dependent=True)
     collections_action_ids = fields.One2many(
-        "collections.followup.action", "partner_id", string="Follow-up History",
+        "collections.followup.action",
+        "partner_id",
+        string="Follow-up History",
         groups="collections_followup.group_collections_user",
     )
     collections_promise_ids = fields.One2many(
-        "collections.promise", "partner_id", string="Promises to Pay",
+        "collections.promise",
+        "partner_id",
+        string="Promises to Pay",
         groups="collections_followup.group_collections_user",
     )
     collections_followup_status = fields.Selection(
-        FOLLOWUP_STATUSES, string="Follow-up Status", compute="_compute_collections_followup",
+        FOLLOWUP_STATUSES,
+        string="Follow-up Status",
+        compute="_compute_collections_followup",
         search="_search_collections_followup_status",
         groups="collections_followup.group_collections_user",
     )
     collections_level_id = fields.Many2one(
-        "collections.level", string="Current Level", compute="_compute_collections_followup",
+        "collections.level",
+        string="Current Level",
+        compute="_compute_collections_followup",
         help="The highest level reached by the customer's chased instalments.",
         groups="collections_followup.group_collections_user",
     )
     collections_next_date = fields.Date(
-        string="Next Action", compute="_compute_collections_followup",
+        string="Next Action",
+        compute="_compute_collections_followup",
         help="When the follow-up will next contact this customer, if nothing is paid.",
         groups="collections_followup.group_collections_user",
     )
     collections_total_overdue = fields.Monetary(
-        string="Total Overdue", compute="_compute_collections_followup",
+        string="Total Overdue",
+        compute="_compute_collections_followup",
         currency_field="collections_currency_id",
         groups="collections_followup.group_collections_user",
     )
     collections_total_open = fields.Monetary(
-        string="Total Open", compute="_compute_collections_followup",
+        string="Total Open",
+        compute="_compute_collections_followup",
         currency_field="collections_currency_id",
         groups="collections_followup.group_collections_user",
     )
     collections_currency_id = fields.Many2one("res.currency", compute="_compute_collections_followup")
     collections_oldest_days_late = fields.Integer(
-        string="Oldest Days Late", compute="_compute_collections_followup",
+        string="Oldest Days Late",
+        compute="_compute_collections_followup",
         groups="collections_followup.group_collections_user",
     )
     collections_last_contact_date = fields.Date(
-        string="Last Contact", compute="_compute_collections_followup",
+        string="Last Contact",
+        compute="_compute_collections_followup",
         groups="collections_followup.group_collections_user",
     )
     collections_promise_kept_count = fields.Integer(
-        string="Promises Kept", compute="_compute_collections_promise_counts",
+        string="Promises Kept",
+        compute="_compute_collections_promise_counts",
         groups="collections_followup.group_collections_user",
     )
     collections_promise_broken_count = fields.Integer(
-        string="Promises Broken", compute="_compute_collections_promise_counts",
+        string="Promises Broken",
+        compute="_compute_collections_promise_counts",
         groups="collections_followup.group_collections_user",
     )
     collections_open_line_ids = fields.Many2many(
-        "account.move.line", string="Open Instalments", compute="_compute_collections_followup",
+        "account.move.line",
+        string="Open Instalments",
+        compute="_compute_collections_followup",
         groups="collections_followup.group_collections_user",
     )
 
@@ -188,9 +214,12 @@ class ResPartner(models.Model):
     def _compute_collections_promise_counts(self):
         counts = defaultdict(int)
         for partner, state, count in self.env["collections.promise"]._read_group(
-            [("partner_id", "in", self.commercial_partner_id.ids),
-             ("state", "in", (dunning.PROMISE_KEPT, dunning.PROMISE_BROKEN))],
-            ["partner_id", "state"], ["__count"],
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("state", "in", (dunning.PROMISE_KEPT, dunning.PROMISE_BROKEN)),
+            ],
+            ["partner_id", "state"],
+            ["__count"],
         ):
             counts[(partner.id, state)] = count
         for partner in self:
@@ -218,9 +247,12 @@ class ResPartner(models.Model):
         late_charges = {}
         AccountMoveLine = self.env.registry["account.move.line"]
         if items and hasattr(AccountMoveLine, "_collections_late_charges"):
-            late_charges = self.env["account.move.line"].sudo().browse(
-                [item.line_id for item in items]
-            )._collections_late_charges(snapshot.as_of)
+            late_charges = (
+                self.env["account.move.line"]
+                .sudo()
+                .browse([item.line_id for item in items])
+                ._collections_late_charges(snapshot.as_of)
+            )
         currencies = self.env["res.currency"].browse({item.currency_id for item in items})
         code_by_id = {currency.id: currency.name for currency in currencies}
         result = defaultdict(list)
@@ -256,7 +288,9 @@ class ResPartner(models.Model):
         for key in ("fine", "interest", "correction"):
             claim[key] = float(charges.get(key) or 0.0)
         charged = to_decimal(charges.get("invoiced") or 0.0) + to_decimal(charges.get("waived") or 0.0)
-        to_charge = to_decimal(charges.get("to_invoice") if "to_invoice" in charges else charges.get("total") or 0.0)
+        to_charge = to_decimal(
+            charges.get("to_invoice") if "to_invoice" in charges else charges.get("total") or 0.0
+        )
         claim["charged"] = float(charged)
         claim["charges"] = float(to_charge)
         claim["updated_total"] = float(to_decimal(residual) + to_charge)
@@ -271,7 +305,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
         partner = self.commercial_partner_id
-        snapshot = self.env["collections.receivable"]._snapshot(self.env.company, as_of, partner_ids=partner.ids)
+        snapshot = self.env["collections.receivable"]._snapshot(
+            self.env.company, as_of, partner_ids=partner.ids
+        )
         if line_ids is None:
             line_ids = {line_id for line_id, item in snapshot.items.items() if not item.in_dispute}
         else:
@@ -311,7 +347,9 @@ class ResPartner(models.Model):
                 data = currency_data.get(currency.id)
                 if data is None:
                     data = currency_data[currency.id] = (
-                        currency.decimal_places, currency.symbol or "", currency.position,
+                        currency.decimal_places,
+                        currency.symbol or "",
+                        currency.position,
                     )
                 digits, symbol, position = data
                 # Python's "," grouping by thousands, then the language's separators.
@@ -361,9 +399,17 @@ class ResPartner(models.Model):
         return action
 
     @in_user_language
-    def collections_log_contact(self, outcome, note=None, right_party_contact=False,
-                                promise_date=None, promise_amount=None, dispute_move_id=None,
-                                dispute_reason=None, promise_line_ids=None):
+    def collections_log_contact(
+        self,
+        outcome,
+        note=None,
+        right_party_contact=False,
+        promise_date=None,
+        promise_amount=None,
+        dispute_move_id=None,
+        dispute_reason=None,
+        promise_line_ids=None,
+    ):
         """Log a contact with this customer (XML-RPC friendly), in the current company.
 
         :param outcome: 'promise', 'no_answer', 'refused', 'wrong_number', 'dispute' or 'other'
@@ -381,8 +427,14 @@ class ResPartner(models.Model):
         :raises UserError / ValidationError: on any invalid argument, with the reason
         """
         values = self._collections_contact_values(
-            outcome, note, right_party_contact, promise_date, promise_amount,
-            dispute_move_id, dispute_reason, promise_line_ids,
+            outcome,
+            note,
+            right_party_contact,
+            promise_date,
+            promise_amount,
+            dispute_move_id,
+            dispute_reason,
+            promise_line_ids,
         )
         wizard = self.env["collections.contact.wizard"].create(values)
         action = wizard._log_contact()
@@ -394,18 +446,34 @@ class ResPartner(models.Model):
 
     # -- collections paths for collectors (no res.partner write right) -----
 
-    def _collections_contact_values(self, outcome, note, right_party_contact, promise_date, promise_amount,
-                                    dispute_move_id, dispute_reason, promise_line_ids):
+    def _collections_contact_values(
+        self,
+        outcome,
+        note,
+        right_party_contact,
+        promise_date,
+        promise_amount,
+        dispute_move_id,
+        dispute_reason,
+        promise_line_ids,
+    ):
         """The contact wizard's values from ``collections_log_contact``'s
         arguments, each checked (types as XML-RPC sends them, known outcome,
         one customer, dates, amounts, ids of this customer and company)."""
         partner = self._collections_single_customer()
         self._collections_check_collector()
         company = self.env.company
-        outcomes = dict(self.env["collections.followup.action"]._fields["outcome"]._description_selection(self.env))
+        outcomes = dict(
+            self.env["collections.followup.action"]._fields["outcome"]._description_selection(self.env)
+        )
         if not isinstance(outcome, str) or outcome not in outcomes:
-            raise UserError(_("Unknown contact outcome %(outcome)s: use one of %(outcomes)s.",
-                              outcome=repr(outcome), outcomes=", ".join(outcomes)))
+            raise UserError(
+                _(
+                    "Unknown contact outcome %(outcome)s: use one of %(outcomes)s.",
+                    outcome=repr(outcome),
+                    outcomes=", ".join(outcomes),
+                )
+            )
         for label, text in ((_("note"), note), (_("dispute reason"), dispute_reason)):
             if text not in (None, False) and not isinstance(text, str):
                 raise UserError(_("The %(label)s must be a text.", label=label))
@@ -422,12 +490,18 @@ class ResPartner(models.Model):
             if promise_date in (None, False) or promise_amount in (None, False):
                 raise UserError(_("A promise to pay needs a date and a positive amount."))
             Promise = self.env["collections.promise"]
-            values["promise_date"] = Promise._collections_parse_date(promise_date, fields.Date.context_today(self))
+            values["promise_date"] = Promise._collections_parse_date(
+                promise_date, fields.Date.context_today(self)
+            )
             values["promise_amount"] = float(Promise._collections_parse_amount(promise_amount))
             if promise_line_ids not in (None, False):
-                if not isinstance(promise_line_ids, (list, tuple)) or not promise_line_ids or not all(
-                    isinstance(line_id, int) and not isinstance(line_id, bool) and line_id > 0
-                    for line_id in promise_line_ids
+                if (
+                    not isinstance(promise_line_ids, (list, tuple))
+                    or not promise_line_ids
+                    or not all(
+                        isinstance(line_id, int) and not isinstance(line_id, bool) and line_id > 0
+                        for line_id in promise_line_ids
+                    )
                 ):
                     raise UserError(_("promise_line_ids must be a list of instalment ids."))
                 lines = self.env["account.move.line"].sudo().browse(promise_line_ids)
@@ -438,9 +512,17 @@ class ResPartner(models.Model):
         elif promise_date not in (None, False) or promise_amount not in (None, False) or promise_line_ids:
             raise UserError(_("A promised date or amount is only given with the outcome 'promise'."))
         if outcome == "dispute":
-            if isinstance(dispute_move_id, bool) or not isinstance(dispute_move_id, int) or dispute_move_id <= 0:
-                raise UserError(_("A dispute needs the id of the disputed invoice, got %(value)s.",
-                                  value=repr(dispute_move_id)))
+            if (
+                isinstance(dispute_move_id, bool)
+                or not isinstance(dispute_move_id, int)
+                or dispute_move_id <= 0
+            ):
+                raise UserError(
+                    _(
+                        "A dispute needs the id of the disputed invoice, got %(value)s.",
+                        value=repr(dispute_move_id),
+                    )
+                )
             if not isinstance(dispute_reason, str) or not dispute_reason.strip():
                 raise UserError(_("A dispute needs the invoice and the reason."))
             values["dispute_move_id"] = self._collections_own_invoice(dispute_move_id, partner, company).id
@@ -465,16 +547,21 @@ class ResPartner(models.Model):
         ``company``; a UserError otherwise (also when it does not exist)."""
         # sudo: only read to check that it belongs to this customer and company
         move = self.env["account.move"].sudo().browse(move_id).exists()
-        if (
-            not move
-            or move.commercial_partner_id != partner
-            or move.company_id != company
-        ):
-            raise UserError(_("The disputed invoice must be an invoice of %(partner)s in %(company)s.",
-                              partner=partner.display_name, company=company.name))
+        if not move or move.commercial_partner_id != partner or move.company_id != company:
+            raise UserError(
+                _(
+                    "The disputed invoice must be an invoice of %(partner)s in %(company)s.",
+                    partner=partner.display_name,
+                    company=company.name,
+                )
+            )
         if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
-            raise UserError(_("Only posted customer invoices can be disputed: %(move)s is not one.",
-                              move=move.display_name))
+            raise UserError(
+                _(
+                    "Only posted customer invoices can be disputed: %(move)s is not one.",
+                    move=move.display_name,
+                )
+            )
         return move
 
     def _collections_check_collector(self):
@@ -500,7 +587,9 @@ class ResPartner(models.Model):
         try:
             until = dunning.parse_date(date)
         except ValueError:
-            raise UserError(_("Postpone until a date (YYYY-MM-DD), got %(value)s.", value=repr(date))) from None
+            raise UserError(
+                _("Postpone until a date (YYYY-MM-DD), got %(value)s.", value=repr(date))
+            ) from None
         today = fields.Date.context_today(self)
         if until <= today:
             raise UserError(_("Postpone to a date in the future."))
@@ -513,9 +602,17 @@ class ResPartner(models.Model):
         # sudo: a collector may postpone (README roles); only the company's
         # "postponed until" value and the follow-up's own contacts are written.
         partners.sudo().with_company(company).write({"collections_next_action_date": until})
-        planned = self.env["collections.followup.action"].sudo().search([
-            ("partner_id", "in", partners.ids), ("state", "=", "planned"), ("company_id", "=", company.id),
-        ])
+        planned = (
+            self.env["collections.followup.action"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "planned"),
+                    ("company_id", "=", company.id),
+                ]
+            )
+        )
         planned.write({"state": "cancelled", "failure_reason": _("Postponed until %(date)s.", date=until)})
         for partner in partners:
             partner.sudo().message_post(
@@ -542,9 +639,12 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id
         # sudo: a collector may exclude with a reason (README roles); only the
         # two exclusion fields of the current company are written.
-        partners.sudo().with_company(self.env.company).write({
-            "collections_excluded": True, "collections_excluded_reason": reason,
-        })
+        partners.sudo().with_company(self.env.company).write(
+            {
+                "collections_excluded": True,
+                "collections_excluded_reason": reason,
+            }
+        )
         for partner in partners:
             partner.sudo().message_post(
                 body=_("Excluded from the follow-up: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
@@ -561,9 +661,12 @@ class ResPartner(models.Model):
         self._collections_check_collector()
         partners = self.commercial_partner_id
         # sudo: the reverse of collections_exclude, same two fields
-        partners.sudo().with_company(self.env.company).write({
-            "collections_excluded": False, "collections_excluded_reason": False,
-        })
+        partners.sudo().with_company(self.env.company).write(
+            {
+                "collections_excluded": False,
+                "collections_excluded_reason": False,
+            }
+        )
         for partner in partners:
             partner.sudo().message_post(body=_("Back in the follow-up."), subtype_xmlid="mail.mt_note")
         return True
@@ -584,7 +687,9 @@ class ResPartner(models.Model):
         policy = self.env["collections.policy"]
         if policy_id not in (None, False):
             if isinstance(policy_id, bool) or not isinstance(policy_id, int) or policy_id <= 0:
-                raise UserError(_("Give the id of a collection policy, got %(value)s.", value=repr(policy_id)))
+                raise UserError(
+                    _("Give the id of a collection policy, got %(value)s.", value=repr(policy_id))
+                )
             # sudo: only read to check it is an active policy of this company
             policy = policy.sudo().browse(policy_id).exists()
             if not policy or not policy.active or policy.company_id != company:

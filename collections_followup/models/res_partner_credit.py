@@ -41,27 +41,28 @@ CREDIT_BUREAUS = [
 ]
 
 # Only a Collections Manager (accounting administrators are managers) changes these.
-MANAGER_ONLY_FIELDS = frozenset({
-    "credit_limit",
-    "use_partner_credit_limit",
-    "credit_hold_manual",
-    "credit_hold_manual_reason",
-    "credit_release_until",
-    "credit_rating",
-    "credit_bureau",
-    "credit_bureau_score",
-    "credit_review_last_date",
-    "credit_review_next_date",
-    "credit_review_notes",
-    *PARTNER_HOLD_OVERRIDES.values(),
-})
+MANAGER_ONLY_FIELDS = frozenset(
+    {
+        "credit_limit",
+        "use_partner_credit_limit",
+        "credit_hold_manual",
+        "credit_hold_manual_reason",
+        "credit_release_until",
+        "credit_rating",
+        "credit_bureau",
+        "credit_bureau_score",
+        "credit_review_last_date",
+        "credit_review_next_date",
+        "credit_review_notes",
+        *PARTNER_HOLD_OVERRIDES.values(),
+    }
+)
 
 # Who reads a customer's credit: the groups Odoo gives credit_limit and credit
 # (account/models/partner.py) plus the collectors. The sales bridge adds
 # salespeople to CREDIT_SUMMARY_FIELDS (README, Roles).
 CREDIT_READ_GROUPS = (
-    "account.group_account_invoice,account.group_account_readonly,"
-    "collections_followup.group_collections_user"
+    "account.group_account_invoice,account.group_account_readonly,collections_followup.group_collections_user"
 )
 CREDIT_SUMMARY_FIELDS = (
     "collections_credit_limit_applied",
@@ -92,36 +93,62 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     credit_hold_limit_mode = fields.Selection(
-        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Credit Limit", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES,
+        groups=CREDIT_READ_GROUPS,
+        string="Check Credit Limit",
+        company_dependent=True,
+        help=SWITCH_HELP,
     )
     credit_hold_overdue_mode = fields.Selection(
-        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Overdue Invoices", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES,
+        groups=CREDIT_READ_GROUPS,
+        string="Check Overdue Invoices",
+        company_dependent=True,
+        help=SWITCH_HELP,
     )
     credit_hold_manual_mode = fields.Selection(
-        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Manual Hold", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES,
+        groups=CREDIT_READ_GROUPS,
+        string="Check Manual Hold",
+        company_dependent=True,
+        help=SWITCH_HELP,
     )
     credit_hold_dunning_mode = fields.Selection(
-        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Dunning Hold", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES,
+        groups=CREDIT_READ_GROUPS,
+        string="Check Dunning Hold",
+        company_dependent=True,
+        help=SWITCH_HELP,
     )
     credit_hold_suspension_mode = fields.Selection(
-        SWITCH_MODES, groups=CREDIT_READ_GROUPS, string="Check Suspension", company_dependent=True, help=SWITCH_HELP
+        SWITCH_MODES,
+        groups=CREDIT_READ_GROUPS,
+        string="Check Suspension",
+        company_dependent=True,
+        help=SWITCH_HELP,
     )
     credit_release_until = fields.Date(
-        string="Credit Released Until", company_dependent=True, groups=CREDIT_READ_GROUPS,
+        string="Credit Released Until",
+        company_dependent=True,
+        groups=CREDIT_READ_GROUPS,
         help="A Collections Manager released this customer: no credit hold blocks its "
         "invoices and orders up to this date (included).",
     )
     credit_rating = fields.Selection(CREDIT_RATINGS, company_dependent=True, groups=CREDIT_READ_GROUPS)
     credit_bureau = fields.Selection(CREDIT_BUREAUS, string="Credit Bureau", groups=CREDIT_READ_GROUPS)
     credit_bureau_score = fields.Float(
-        string="Bureau Score", digits=(16, 0), groups=CREDIT_READ_GROUPS,
+        string="Bureau Score",
+        digits=(16, 0),
+        groups=CREDIT_READ_GROUPS,
         help="Score given by the credit bureau (0-1000, higher is safer).",
     )
     credit_review_last_date = fields.Date(
         string="Last Credit Review", company_dependent=True, groups=CREDIT_READ_GROUPS
     )
     credit_review_next_date = fields.Date(
-        string="Next Credit Review", company_dependent=True, groups=CREDIT_READ_GROUPS,
+        string="Next Credit Review",
+        company_dependent=True,
+        groups=CREDIT_READ_GROUPS,
         help="On this date the daily run schedules a credit review activity.",
     )
     credit_review_notes = fields.Text(
@@ -133,36 +160,54 @@ class ResPartner(models.Model):
         "res.currency", compute="_compute_collections_credit", string="Credit Currency"
     )
     collections_exposure_open = fields.Monetary(
-        string="Open Receivables", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Open Receivables",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure_draft = fields.Monetary(
-        string="Draft Invoices", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Draft Invoices",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure_to_invoice = fields.Monetary(
-        string="Orders to Invoice", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Orders to Invoice",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure_credits = fields.Monetary(
-        string="Unreconciled Credits", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Unreconciled Credits",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_exposure = fields.Monetary(
-        string="Credit Exposure", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Credit Exposure",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_credit_limit_applied = fields.Monetary(
-        string="Applied Credit Limit", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Applied Credit Limit",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
-    collections_has_credit_limit = fields.Boolean(compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS)
+    collections_has_credit_limit = fields.Boolean(
+        compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS
+    )
     collections_available_credit = fields.Monetary(
-        string="Available Credit", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Available Credit",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_overdue_amount = fields.Monetary(
-        string="Overdue Amount", compute="_compute_collections_credit", groups=CREDIT_READ_GROUPS,
+        string="Overdue Amount",
+        compute="_compute_collections_credit",
+        groups=CREDIT_READ_GROUPS,
         currency_field="collections_credit_currency_id",
     )
     collections_credit_hold_text = fields.Text(
@@ -182,20 +227,22 @@ class ResPartner(models.Model):
         company = self.env.company
         # records being edited in a form have a NewId: their origin is read
         partners = self.filtered(lambda partner: partner._origin.id)
-        (self - partners).update({
-            "collections_credit_currency_id": company.currency_id,
-            "collections_exposure_open": 0.0,
-            "collections_exposure_draft": 0.0,
-            "collections_exposure_to_invoice": 0.0,
-            "collections_exposure_credits": 0.0,
-            "collections_exposure": 0.0,
-            "collections_credit_limit_applied": 0.0,
-            "collections_has_credit_limit": False,
-            "collections_available_credit": 0.0,
-            "collections_overdue_amount": 0.0,
-            "collections_credit_hold_text": False,
-            "collections_on_credit_hold": False,
-        })
+        (self - partners).update(
+            {
+                "collections_credit_currency_id": company.currency_id,
+                "collections_exposure_open": 0.0,
+                "collections_exposure_draft": 0.0,
+                "collections_exposure_to_invoice": 0.0,
+                "collections_exposure_credits": 0.0,
+                "collections_exposure": 0.0,
+                "collections_credit_limit_applied": 0.0,
+                "collections_has_credit_limit": False,
+                "collections_available_credit": 0.0,
+                "collections_overdue_amount": 0.0,
+                "collections_credit_hold_text": False,
+                "collections_on_credit_hold": False,
+            }
+        )
         if not partners:
             return
         as_of = fields.Date.context_today(self)
@@ -205,22 +252,25 @@ class ResPartner(models.Model):
             reasons = credit.hold_reasons(state, hold_settings, as_of)
             available = credit.available_credit(state.limit, state.exposure)
             exposure = state.exposure
-            partner.update({
-                "collections_credit_currency_id": company.currency_id,
-                "collections_exposure_open": float(exposure.open_receivables),
-                "collections_exposure_draft": float(exposure.draft_invoices),
-                "collections_exposure_to_invoice": float(exposure.to_invoice),
-                "collections_exposure_credits": float(exposure.unreconciled_credits),
-                "collections_exposure": float(exposure.total),
-                "collections_credit_limit_applied": float(state.limit or 0),
-                "collections_has_credit_limit": state.limit is not None,
-                "collections_available_credit": float(available or 0),
-                "collections_overdue_amount": float(state.overdue_amount),
-                "collections_credit_hold_text": "\n".join(
-                    partner._collections_format_reasons(reasons, company)
-                ) or False,
-                "collections_on_credit_hold": bool(reasons),
-            })
+            partner.update(
+                {
+                    "collections_credit_currency_id": company.currency_id,
+                    "collections_exposure_open": float(exposure.open_receivables),
+                    "collections_exposure_draft": float(exposure.draft_invoices),
+                    "collections_exposure_to_invoice": float(exposure.to_invoice),
+                    "collections_exposure_credits": float(exposure.unreconciled_credits),
+                    "collections_exposure": float(exposure.total),
+                    "collections_credit_limit_applied": float(state.limit or 0),
+                    "collections_has_credit_limit": state.limit is not None,
+                    "collections_available_credit": float(available or 0),
+                    "collections_overdue_amount": float(state.overdue_amount),
+                    "collections_credit_hold_text": "\n".join(
+                        partner._collections_format_reasons(reasons, company)
+                    )
+                    or False,
+                    "collections_on_credit_hold": bool(reasons),
+                }
+            )
 
     @api.onchange("credit_bureau_score")
     def _onchange_credit_bureau_score(self):
@@ -259,11 +309,17 @@ class ResPartner(models.Model):
             old_releases = {partner: partner.credit_release_until for partner in self}
         # The native limit fields are reserved to accounting groups; a Collections
         # Manager outside them (checked above) still sets the limit.
-        restricted = {
-            name for name in protected
-            if self._fields[name].groups and not self.env.su
-            and not self.env.user.has_groups(self._fields[name].groups)
-        } if self.env.user.has_group("collections_followup.group_collections_manager") else set()
+        restricted = (
+            {
+                name
+                for name in protected
+                if self._fields[name].groups
+                and not self.env.su
+                and not self.env.user.has_groups(self._fields[name].groups)
+            }
+            if self.env.user.has_group("collections_followup.group_collections_manager")
+            else set()
+        )
         if restricted:
             # sudo: the user is a Collections Manager (checked above) whom the
             # README allows to set the limit without accounting rights
@@ -278,7 +334,8 @@ class ResPartner(models.Model):
             # sudo: reading the exemption fields only to decide whether to refuse
             if promoted and any(
                 partner.sudo()[name] and partner.sudo()[name] != credit.SWITCH_ALWAYS
-                for partner in promoted for name in EXEMPTING_FIELDS
+                for partner in promoted
+                for name in EXEMPTING_FIELDS
             ):
                 self._collections_check_credit_manager(EXEMPTING_FIELDS)
         if old_limits:
@@ -290,9 +347,7 @@ class ResPartner(models.Model):
     def action_collections_open_receivables(self):
         """Open the customer's open receivable instalments (the exposure's first amount)."""
         self.ensure_one()
-        return self._collections_lines_action(
-            _("Open Receivables"), [("amount_residual", ">", 0)]
-        )
+        return self._collections_lines_action(_("Open Receivables"), [("amount_residual", ">", 0)])
 
     def action_collections_overdue(self):
         """Open the customer's overdue instalments."""
@@ -300,17 +355,13 @@ class ResPartner(models.Model):
         self._collections_check_credit_access()
         today = fields.Date.context_today(self)
         # the one definition of overdue (collections.receivable), as in the credit box
-        line_ids = self._collections_overdue_line_ids(
-            self.env.company, today, self.commercial_partner_id.ids
-        )
+        line_ids = self._collections_overdue_line_ids(self.env.company, today, self.commercial_partner_id.ids)
         return self._collections_lines_action(_("Overdue Instalments"), [("id", "in", line_ids)])
 
     def action_collections_credits(self):
         """Open the customer's unreconciled credits (credit notes and payments)."""
         self.ensure_one()
-        return self._collections_lines_action(
-            _("Unreconciled Credits"), [("amount_residual", "<", 0)]
-        )
+        return self._collections_lines_action(_("Unreconciled Credits"), [("amount_residual", "<", 0)])
 
     def action_collections_draft_invoices(self):
         """Open the customer's draft invoices counted in the exposure."""
@@ -371,7 +422,8 @@ class ResPartner(models.Model):
             "available_credit": False if available is None else float(available),
             "overdue_amount": float(state.overdue_amount),
             "oldest_overdue_due_date": state.oldest_overdue_due_date.isoformat()
-            if state.oldest_overdue_due_date else False,
+            if state.oldest_overdue_due_date
+            else False,
             "on_hold": bool(credit.hold_reasons(state, hold_settings, as_of)),
         }
 
@@ -399,9 +451,13 @@ class ResPartner(models.Model):
         result = []
         for reason, message in zip(reasons, messages):
             values = {
-                name: float(value) if isinstance(value, Decimal)
-                else value.isoformat() if isinstance(value, date)
-                else False if value is None else value
+                name: float(value)
+                if isinstance(value, Decimal)
+                else value.isoformat()
+                if isinstance(value, date)
+                else False
+                if value is None
+                else value
                 for name, value in reason.values.items()
             }
             result.append({**values, "code": reason.code, "message": message})
@@ -440,8 +496,13 @@ class ResPartner(models.Model):
         except (InvalidOperation, ValueError) as error:
             raise UserError(_("The document amount must be a number, got %(value)r.", value=value)) from error
         if not amount.is_finite() or abs(amount) > MAX_DOCUMENT_AMOUNT:
-            raise UserError(_("The document amount must be a finite number below %(max)s, got %(value)r.",
-                              max="{:,.0f}".format(MAX_DOCUMENT_AMOUNT), value=value))
+            raise UserError(
+                _(
+                    "The document amount must be a finite number below %(max)s, got %(value)r.",
+                    max=f"{MAX_DOCUMENT_AMOUNT:,.0f}",
+                    value=value,
+                )
+            )
         return amount
 
     def _collections_company(self, company_id):
@@ -451,8 +512,12 @@ class ResPartner(models.Model):
         if company_id is None or company_id is False:
             return self.env.company
         if isinstance(company_id, bool) or not isinstance(company_id, int) or company_id <= 0:
-            raise ValidationError(_("The company must be given by its id (a positive whole number), got %(value)r.",
-                                    value=company_id))
+            raise ValidationError(
+                _(
+                    "The company must be given by its id (a positive whole number), got %(value)r.",
+                    value=company_id,
+                )
+            )
         # sudo: only to tell a missing company from a forbidden one; the record
         # returned is the user's and the membership is checked right after.
         company = self.env["res.company"].sudo().browse(company_id).exists()
@@ -475,10 +540,12 @@ class ResPartner(models.Model):
         if self.env.su or self.env.user.has_group("collections_followup.group_collections_manager"):
             return
         labels = sorted(self._fields[name]._description_string(self.env) for name in field_names)
-        raise AccessError(_(
-            "Only a Collections Manager can change the credit settings of a customer (%(fields)s).",
-            fields=", ".join(labels),
-        ))
+        raise AccessError(
+            _(
+                "Only a Collections Manager can change the credit settings of a customer (%(fields)s).",
+                fields=", ".join(labels),
+            )
+        )
 
     def _collections_log_limit_changes(self, old_limits):
         company = self.env.company
@@ -488,13 +555,15 @@ class ResPartner(models.Model):
             new_limit = partner.sudo().credit_limit
             if old_limit == new_limit:
                 continue
-            partner.sudo().message_post(body=_(
-                "Credit limit in %(company)s changed from %(old)s to %(new)s by %(user)s.",
-                company=company.name,
-                old=formatLang(self.env, old_limit, currency_obj=company.currency_id),
-                new=formatLang(self.env, new_limit, currency_obj=company.currency_id),
-                user=self.env.user.name,
-            ))
+            partner.sudo().message_post(
+                body=_(
+                    "Credit limit in %(company)s changed from %(old)s to %(new)s by %(user)s.",
+                    company=company.name,
+                    old=formatLang(self.env, old_limit, currency_obj=company.currency_id),
+                    new=formatLang(self.env, new_limit, currency_obj=company.currency_id),
+                    user=self.env.user.name,
+                )
+            )
 
     def _collections_log_release_changes(self, old_releases):
         company = self.env.company
@@ -505,12 +574,15 @@ class ResPartner(models.Model):
             if new_date:
                 body = _(
                     "Credit holds in %(company)s released until %(date)s by %(user)s.",
-                    company=company.name, date=format_date(self.env, new_date), user=self.env.user.name,
+                    company=company.name,
+                    date=format_date(self.env, new_date),
+                    user=self.env.user.name,
                 )
             else:
                 body = _(
                     "Credit release in %(company)s withdrawn by %(user)s.",
-                    company=company.name, user=self.env.user.name,
+                    company=company.name,
+                    user=self.env.user.name,
                 )
             # sudo: the change was allowed by write(); the note is escaped (plain str)
             partner.sudo().message_post(body=body)
@@ -520,8 +592,10 @@ class ResPartner(models.Model):
         company = self.env.company
         # sudo: archived and other users' contacts of the customer belong in
         # the domain; the action itself runs with the user's rights
-        tree = self.sudo().with_context(active_test=False).search(
-            [("id", "child_of", self.commercial_partner_id.ids)]
+        tree = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "child_of", self.commercial_partner_id.ids)])
         )
         return {
             "type": "ir.actions.act_window",
@@ -530,7 +604,8 @@ class ResPartner(models.Model):
             "view_mode": "list,form",
             "views": [(self.env.ref("account.view_move_line_tree").id, "list"), (False, "form")],
             "domain": [("company_id", "=", company.id), ("partner_id", "in", tree.ids)]
-            + RECEIVABLE_DOMAIN + domain,
+            + RECEIVABLE_DOMAIN
+            + domain,
             "context": {"create": False, "search_default_group_by_move": 0},
         }
 
@@ -565,16 +640,20 @@ class ResPartner(models.Model):
         sums = self._collections_account_sums(company, commercials, as_of, exclude_move_ids)
         for commercial_id, open_amount, credit_amount, draft in sums:
             rows[commercial_id] += [
-                ("open", open_amount or 0), ("credit", credit_amount or 0), ("draft", draft or 0)
+                ("open", open_amount or 0),
+                ("credit", credit_amount or 0),
+                ("draft", draft or 0),
             ]
         # overdue: the one definition of lib.receivable, read by collections.receivable
         tolerance = {
             partner.id: money.to_decimal(partner._collections_policy().sudo().tolerance_amount)
             for partner in commercials
         }
-        for commercial_id, (amount, due_date) in self.env["collections.receivable"]._overdue_sums(
-            company, commercials.ids, as_of, tolerance
-        ).items():
+        for commercial_id, (amount, due_date) in (
+            self.env["collections.receivable"]
+            ._overdue_sums(company, commercials.ids, as_of, tolerance)
+            .items()
+        ):
             overdue_amount[commercial_id] = amount
             oldest_due[commercial_id] = due_date
         for commercial_id, amount in commercials._collections_to_invoice_amounts(
@@ -593,17 +672,19 @@ class ResPartner(models.Model):
         }
         # the calendar is only read when an overdue instalment is checked
         checked_due_dates = [
-            due_date for partner_id, due_date in oldest_due.items()
+            due_date
+            for partner_id, due_date in oldest_due.items()
             if settings_by_partner[partner_id].check_overdue
         ]
         # the working-day rule shared with the dunning run and the late charges
         first_checked = min(checked_due_dates, default=None)
         holidays, weekend = (
             company._collections_working_days(first_checked, as_of)
-            if first_checked else (frozenset(), workdays.WEEKEND)
+            if first_checked
+            else (frozenset(), workdays.WEEKEND)
         )
-        default_limit = self.env["res.partner"]._fields["credit_limit"].get_company_dependent_fallback(
-            commercials
+        default_limit = (
+            self.env["res.partner"]._fields["credit_limit"].get_company_dependent_fallback(commercials)
         )
         rounding = str(company.currency_id.rounding)
         result = {}
@@ -616,7 +697,8 @@ class ResPartner(models.Model):
                 exposure=credit.exposure_from_rows(rows[partner.id], rounding),
                 oldest_overdue_due_date=due_date and workdays.effective_due_date(due_date, holidays, weekend),
                 overdue_amount=money.round_money(overdue_amount.get(partner.id, 0), rounding),
-                manual_hold_reason=(partner.credit_hold_manual_reason or "") if partner.credit_hold_manual
+                manual_hold_reason=(partner.credit_hold_manual_reason or "")
+                if partner.credit_hold_manual
                 else None,
                 dunning_hold_level=partner.credit_hold_level_id.name or None,
                 suspended_since=partner.service_suspended_date or None,
@@ -639,18 +721,27 @@ class ResPartner(models.Model):
         (disputed invoices are never overdue) and draft customer invoices but
         ``exclude_move_ids``. A partner may come in two rows (lines, drafts).
         One query: it runs on every post and confirmation."""
-        self.env["account.move.line"].flush_model([
-            "company_id", "partner_id", "account_id", "parent_state", "reconciled",
-            "amount_residual", "date_maturity", "move_id",
-        ])
+        self.env["account.move.line"].flush_model(
+            [
+                "company_id",
+                "partner_id",
+                "account_id",
+                "parent_state",
+                "reconciled",
+                "amount_residual",
+                "date_maturity",
+                "move_id",
+            ]
+        )
         self.env["account.move"].flush_model(
             ["company_id", "state", "move_type", "commercial_partner_id", "amount_total_signed"]
         )
         self.env["collections.dispute"].flush_model(["move_id", "is_open"])
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT partner.commercial_partner_id,
                    SUM(line.amount_residual) FILTER (WHERE line.amount_residual > 0),
                    -SUM(line.amount_residual) FILTER (WHERE line.amount_residual < 0),
@@ -674,9 +765,12 @@ class ResPartner(models.Model):
                AND move.id != ALL(%(excluded)s)
           GROUP BY move.commercial_partner_id
             """,
-            company=company.id, partners=commercials.ids,
-            types=CUSTOMER_INVOICE_TYPES, excluded=list(exclude_move_ids),
-        ))
+                company=company.id,
+                partners=commercials.ids,
+                types=CUSTOMER_INVOICE_TYPES,
+                excluded=list(exclude_move_ids),
+            )
+        )
         return self.env.cr.fetchall()
 
     # --- scheduled actions -----------------------------------------------------
@@ -699,33 +793,42 @@ class ResPartner(models.Model):
             done = 0
             for batch in split_every(batch_size, due.ids, Partner.browse):
                 # sudo: the cron reads every user's activities to avoid duplicates
-                open_reviews = self.env["mail.activity"].sudo().search_fetch(
-                    [
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "in", batch.ids),
-                        ("activity_type_id", "=", activity_type.id),
-                        # one review per customer and company; older activities
-                        # without a company count for every company
-                        ("collections_company_id", "in", [company.id, False]),
-                    ],
-                    ["res_id"],
+                open_reviews = (
+                    self.env["mail.activity"]
+                    .sudo()
+                    .search_fetch(
+                        [
+                            ("res_model", "=", "res.partner"),
+                            ("res_id", "in", batch.ids),
+                            ("activity_type_id", "=", activity_type.id),
+                            # one review per customer and company; older activities
+                            # without a company count for every company
+                            ("collections_company_id", "in", [company.id, False]),
+                        ],
+                        ["res_id"],
+                    )
                 )
                 reviewed = set(open_reviews.mapped("res_id"))
                 values = []
                 for partner in batch:
-                    user = (partner.collections_responsible_id or partner.user_id
-                            or company.collections_credit_reviewer_id)
+                    user = (
+                        partner.collections_responsible_id
+                        or partner.user_id
+                        or company.collections_credit_reviewer_id
+                    )
                     if partner.id in reviewed or not user:
                         continue
-                    values.append({
-                        "res_model_id": model_id,
-                        "res_id": partner.id,
-                        "activity_type_id": activity_type.id,
-                        "user_id": user.id,
-                        "date_deadline": partner.credit_review_next_date,
-                        "summary": _("Credit review due in %(company)s", company=company.name),
-                        "collections_company_id": company.id,
-                    })
+                    values.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": partner.id,
+                            "activity_type_id": activity_type.id,
+                            "user_id": user.id,
+                            "date_deadline": partner.credit_review_next_date,
+                            "summary": _("Credit review due in %(company)s", company=company.name),
+                            "collections_company_id": company.id,
+                        }
+                    )
                 # sudo: scheduled action creating activities for other users
                 self.env["mail.activity"].sudo().create(values)
                 done += len(batch)

@@ -11,31 +11,46 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     collections_consumer = fields.Boolean(
-        string="Consumer", compute="_compute_collections_consumer", store=True, readonly=False,
+        string="Consumer",
+        compute="_compute_collections_consumer",
+        store=True,
+        readonly=False,
         help="Consumers pay at most a 2% late fine (Código de Defesa do Consumidor, art. 52 §1º). "
         "Individuals are consumers and companies are not unless you change it here; "
         "changing the company type resets it.",
     )
     collections_late_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_collections_late_charges")
+        "res.currency", compute="_compute_collections_late_charges"
+    )
     collections_late_fine = fields.Monetary(
-        string="Fines", compute="_compute_collections_late_charges",
-        currency_field="collections_late_currency_id")
-    collections_late_interest = fields.Monetary(
-        string="Interest", compute="_compute_collections_late_charges",
-        currency_field="collections_late_currency_id")
-    collections_late_correction = fields.Monetary(
-        string="Monetary Correction", compute="_compute_collections_late_charges",
-        currency_field="collections_late_currency_id")
-    collections_late_total = fields.Monetary(
-        string="Late Charges", compute="_compute_collections_late_charges",
-        currency_field="collections_late_currency_id")
-    collections_late_updated_total = fields.Monetary(
-        string="Updated Amount Due", compute="_compute_collections_late_charges",
+        string="Fines",
+        compute="_compute_collections_late_charges",
         currency_field="collections_late_currency_id",
-        help="Overdue residual plus late charges, in the company's currency.")
+    )
+    collections_late_interest = fields.Monetary(
+        string="Interest",
+        compute="_compute_collections_late_charges",
+        currency_field="collections_late_currency_id",
+    )
+    collections_late_correction = fields.Monetary(
+        string="Monetary Correction",
+        compute="_compute_collections_late_charges",
+        currency_field="collections_late_currency_id",
+    )
+    collections_late_total = fields.Monetary(
+        string="Late Charges",
+        compute="_compute_collections_late_charges",
+        currency_field="collections_late_currency_id",
+    )
+    collections_late_updated_total = fields.Monetary(
+        string="Updated Amount Due",
+        compute="_compute_collections_late_charges",
+        currency_field="collections_late_currency_id",
+        help="Overdue residual plus late charges, in the company's currency.",
+    )
     collections_late_line_ids = fields.Many2many(
-        "account.move.line", string="Overdue Instalments", compute="_compute_collections_late_charges")
+        "account.move.line", string="Overdue Instalments", compute="_compute_collections_late_charges"
+    )
     collections_fine_capped = fields.Boolean(compute="_compute_collections_late_charges")
 
     @api.depends("is_company")
@@ -49,14 +64,19 @@ class ResPartner(models.Model):
         company = self.env.company
         today = fields.Date.context_today(self)
         commercial = self.filtered(lambda p: isinstance(p.id, int)).commercial_partner_id
-        lines = self.env["account.move.line"].sudo().browse(
-            self._collections_overdue_line_ids(company, today, commercial.ids)
-        ) if commercial else self.env["account.move.line"]
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .browse(self._collections_overdue_line_ids(company, today, commercial.ids))
+            if commercial
+            else self.env["account.move.line"]
+        )
         charges = lines._collections_late_charges(today)
         policies = {}
         for partner in self:
             own = lines.filtered(
-                lambda line: line.partner_id.commercial_partner_id == partner.commercial_partner_id)
+                lambda line: line.partner_id.commercial_partner_id == partner.commercial_partner_id
+            )
             totals = dict.fromkeys(("fine", "interest", "correction", "total", "updated_total"), 0.0)
             for line in own:
                 values = charges.get(line.id)
@@ -78,7 +98,8 @@ class ResPartner(models.Model):
                 policies[policy.id] = policy.sudo()
             policy = policies[policy.id]
             partner.collections_fine_capped = bool(
-                commercial_partner.collections_consumer and policy.apply_consumer_cap
+                commercial_partner.collections_consumer
+                and policy.apply_consumer_cap
                 and policy.fine_rate > float(late_fees.LEGAL_CONSUMER_FINE_CAP)
             )
 
@@ -100,12 +121,25 @@ class ResPartner(models.Model):
         for line in instalments:
             values = charges[line.id]
             foreign = line.currency_id != line.company_currency_id
-            rows.append(dict(
-                {name: values[name] for name in (
-                    "days_late", "residual", "fine", "interest", "correction", "total", "updated_total")},
-                invoice=line.move_id.name, due_date=line.date_maturity,
-                currency=line.currency_id if foreign else line.company_currency_id,
-            ))
+            rows.append(
+                dict(
+                    {
+                        name: values[name]
+                        for name in (
+                            "days_late",
+                            "residual",
+                            "fine",
+                            "interest",
+                            "correction",
+                            "total",
+                            "updated_total",
+                        )
+                    },
+                    invoice=line.move_id.name,
+                    due_date=line.date_maturity,
+                    currency=line.currency_id if foreign else line.company_currency_id,
+                )
+            )
         return rows
 
     @api.model
@@ -114,7 +148,8 @@ class ResPartner(models.Model):
         due date order: the one definition of the receivable snapshot."""
         snapshot = self.env["collections.receivable"]._snapshot(company, as_of, partner_ids=partner_ids)
         return [
-            item.line_id for item in sorted(snapshot.items.values(), key=lambda i: (i.due_date, i.line_id))
+            item.line_id
+            for item in sorted(snapshot.items.values(), key=lambda i: (i.due_date, i.line_id))
             if snapshot.is_overdue(item)
         ]
 
@@ -149,13 +184,15 @@ class ResPartner(models.Model):
     def _collections_chargeable_instalments(self, as_of):
         """Receivable instalments of these partners' customer invoices in the
         current company, due before ``as_of`` (paid or not)."""
-        return self.env["account.move.line"].search([
-            ("company_id", "=", self.env.company.id),
-            ("partner_id", "child_of", self.commercial_partner_id.ids),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("balance", ">", 0),
-            ("date_maturity", "<", as_of),
-            ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
-            ("move_id.collections_is_charge_invoice", "=", False),
-        ])
+        return self.env["account.move.line"].search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "child_of", self.commercial_partner_id.ids),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("balance", ">", 0),
+                ("date_maturity", "<", as_of),
+                ("move_id.move_type", "in", ("out_invoice", "out_receipt")),
+                ("move_id.collections_is_charge_invoice", "=", False),
+            ]
+        )

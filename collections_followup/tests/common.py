@@ -1,6 +1,6 @@
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 
 class CollectionsCommon(AccountTestInvoicingCommon):
@@ -13,11 +13,15 @@ class CollectionsCommon(AccountTestInvoicingCommon):
         company = cls.company_data["company"]
         common = {"company_id": company.id, "company_ids": [company.id]}
         cls.collector = mail_new_test_user(
-            cls.env, login="cf_collector", groups="base.group_user,collections_followup.group_collections_user",
+            cls.env,
+            login="cf_collector",
+            groups="base.group_user,collections_followup.group_collections_user",
             **common,
         )
         cls.collections_manager = mail_new_test_user(
-            cls.env, login="cf_manager", groups="base.group_user,collections_followup.group_collections_manager",
+            cls.env,
+            login="cf_manager",
+            groups="base.group_user,collections_followup.group_collections_manager",
             **common,
         )
         cls.plain_user = mail_new_test_user(cls.env, login="cf_plain", groups="base.group_user", **common)
@@ -29,12 +33,16 @@ class CollectionsCommon(AccountTestInvoicingCommon):
                 "name": "Test policy",
                 "company_id": company.id,
                 "level_ids": [
-                    (0, 0, {
-                        "name": "Call",
-                        "days": 10,
-                        "create_activity": True,
-                        "activity_type_id": cls.env.ref("mail.mail_activity_data_call").id,
-                    }),
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Call",
+                            "days": 10,
+                            "create_activity": True,
+                            "activity_type_id": cls.env.ref("mail.mail_activity_data_call").id,
+                        },
+                    ),
                 ],
             }
         )

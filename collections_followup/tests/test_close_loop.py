@@ -1,8 +1,10 @@
 from datetime import date
 
 from freezegun import freeze_time
-from odoo.addons.mail.tests.common import mail_new_test_user
+
 from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .followup_common import FollowupCommon
 
@@ -13,7 +15,9 @@ class TestCloseLoop(FollowupCommon):
     queued e-mails, contacts to process, the call to make."""
 
     def _open_activities(self, partner):
-        return self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        return self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
+        )
 
     def test_promise_cancels_queued_email_and_closes_the_call(self):
         self.customer.collections_responsible_id = self.collector
@@ -25,7 +29,10 @@ class TestCloseLoop(FollowupCommon):
         self.assertEqual(action.activity_id.user_id, self.collector)
         with freeze_time("2025-03-14"):
             self.customer.with_user(self.collector).collections_log_contact(
-                "promise", promise_date="2025-03-20", promise_amount="1000.00", right_party_contact=True,
+                "promise",
+                promise_date="2025-03-20",
+                promise_amount="1000.00",
+                right_party_contact=True,
             )
         self.assertEqual(mail.state, "cancel", "The queued e-mail is never sent")
         self.assertIn("promise to pay", mail.failure_reason)
@@ -33,7 +40,9 @@ class TestCloseLoop(FollowupCommon):
         self.assertEqual(action.state, "done", "The activity was part of it: the action stays done")
         self.assertFalse(self._open_activities(self.customer), "The call activity is marked done")
         self.assertTrue(
-            self.customer.message_ids.filtered(lambda m: m.mail_activity_type_id and "promise" in (m.body or "")),
+            self.customer.message_ids.filtered(
+                lambda m: m.mail_activity_type_id and "promise" in (m.body or "")
+            ),
             "Marked done with the reason as feedback",
         )
 
@@ -68,7 +77,8 @@ class TestCloseLoop(FollowupCommon):
         self._run("2025-03-05")
         other_mail = self._actions(self.customer_b).mail_id
         result = self.env["collections.followup.action"]._collections_close_loop(
-            invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable"), "payment plan agreed"
+            invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable"),
+            "payment plan agreed",
         )
         self.assertEqual(result, {"actions_cancelled": 0, "emails_cancelled": 1, "activities_done": 0})
         self.assertEqual(mail.state, "cancel")
@@ -80,12 +90,18 @@ class TestCloseLoop(FollowupCommon):
 
     def test_activity_goes_to_salesperson_then_default_collector_never_odoobot(self):
         salesperson = mail_new_test_user(
-            self.env, login="cf_sales", groups="base.group_user",
-            company_id=self.company.id, company_ids=[self.company.id],
+            self.env,
+            login="cf_sales",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
         )
         default = mail_new_test_user(
-            self.env, login="cf_default_collector", groups="base.group_user",
-            company_id=self.company.id, company_ids=[self.company.id],
+            self.env,
+            login="cf_default_collector",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
         )
         self.customer.user_id = salesperson
         self.company.collections_default_collector_id = default
@@ -95,7 +111,9 @@ class TestCloseLoop(FollowupCommon):
         self.assertEqual(self._actions(self.customer).activity_id.user_id, salesperson)
         self.assertEqual(self._actions(self.customer_b).activity_id.user_id, default)
         root = self.env.ref("base.user_root")
-        self.assertFalse(self.env["mail.activity"].search([("user_id", "=", root.id), ("res_model", "=", "res.partner")]))
+        self.assertFalse(
+            self.env["mail.activity"].search([("user_id", "=", root.id), ("res_model", "=", "res.partner")])
+        )
 
     def test_activity_without_anyone_goes_to_a_manager_not_odoobot(self):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
@@ -106,7 +124,9 @@ class TestCloseLoop(FollowupCommon):
         self.assertTrue(user.has_group("collections_followup.group_collections_manager"))
 
     def test_default_collector_setting(self):
-        settings = self.env["res.config.settings"].create({"collections_default_collector_id": self.collector.id})
+        settings = self.env["res.config.settings"].create(
+            {"collections_default_collector_id": self.collector.id}
+        )
         settings.execute()
         self.assertEqual(self.env.company.collections_default_collector_id, self.collector)
 

@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -48,7 +49,9 @@ class TestLogContactInputs(FollowupCommon):
 
     def test_bad_promise_amounts(self):
         for value in ("abc", "nan", float("nan"), float("inf"), "-inf", "Infinity", True, [1]):
-            self.assertRefused("number above zero", "promise", promise_date="2025-03-10", promise_amount=value)
+            self.assertRefused(
+                "number above zero", "promise", promise_date="2025-03-10", promise_amount=value
+            )
         self.assertRefused("too large", "promise", promise_date="2025-03-10", promise_amount=1e308)
         for value in (0, -5, "-1"):
             self.assertRefused("positive amount", "promise", promise_date="2025-03-10", promise_amount=value)
@@ -57,36 +60,63 @@ class TestLogContactInputs(FollowupCommon):
 
     def test_promise_lines_must_be_open_instalments_of_the_customer(self):
         income = self.invoice.line_ids.filtered(lambda line: line.account_type != "asset_receivable")[:1]
-        self.assertRefused("receivable instalments", "promise", promise_date="2025-03-10",
-                           promise_amount=100.0, promise_line_ids=income.ids)
+        self.assertRefused(
+            "receivable instalments",
+            "promise",
+            promise_date="2025-03-10",
+            promise_amount=100.0,
+            promise_line_ids=income.ids,
+        )
         foreign = self.other_invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
-        self.assertRefused("that customer's instalments", "promise", promise_date="2025-03-10",
-                           promise_amount=100.0, promise_line_ids=foreign.ids)
-        self.assertRefused("instalment ids", "promise", promise_date="2025-03-10",
-                           promise_amount=100.0, promise_line_ids="abc")
-        self.assertRefused("do not exist", "promise", promise_date="2025-03-10",
-                           promise_amount=100.0, promise_line_ids=[10**9])
+        self.assertRefused(
+            "that customer's instalments",
+            "promise",
+            promise_date="2025-03-10",
+            promise_amount=100.0,
+            promise_line_ids=foreign.ids,
+        )
+        self.assertRefused(
+            "instalment ids",
+            "promise",
+            promise_date="2025-03-10",
+            promise_amount=100.0,
+            promise_line_ids="abc",
+        )
+        self.assertRefused(
+            "do not exist",
+            "promise",
+            promise_date="2025-03-10",
+            promise_amount=100.0,
+            promise_line_ids=[10**9],
+        )
         own = self.invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
-        result = self._log(None, "promise", promise_date="2025-03-10", promise_amount=100.0,
-                           promise_line_ids=own.ids)
+        result = self._log(
+            None, "promise", promise_date="2025-03-10", promise_amount=100.0, promise_line_ids=own.ids
+        )
         self.assertEqual(self.env["collections.promise"].browse(result["promise_id"]).move_line_ids, own)
 
     def test_income_line_refused_on_direct_promise(self):
         income = self.invoice.line_ids.filtered(lambda line: line.account_type == "income")
         with freeze_time("2025-03-05"), self.assertRaisesRegex(ValidationError, "receivable instalments"):
-            self.env["collections.promise"].with_user(self.collector).create({
-                "partner_id": self.customer.id, "date": date(2025, 3, 10), "amount": 100.0,
-                "move_line_ids": [(6, 0, income.ids)],
-            })
+            self.env["collections.promise"].with_user(self.collector).create(
+                {
+                    "partner_id": self.customer.id,
+                    "date": date(2025, 3, 10),
+                    "amount": 100.0,
+                    "move_line_ids": [(6, 0, income.ids)],
+                }
+            )
 
     def test_bad_dispute_invoice(self):
         for value in ("abc", None, True, -1, 1.5):
             self.assertRefused("disputed invoice", "dispute", dispute_move_id=value, dispute_reason="Broken")
-        self.assertRefused("must be an invoice of", "dispute", dispute_move_id=self.other_invoice.id,
-                           dispute_reason="Broken")
+        self.assertRefused(
+            "must be an invoice of", "dispute", dispute_move_id=self.other_invoice.id, dispute_reason="Broken"
+        )
         self.assertRefused("must be an invoice of", "dispute", dispute_move_id=10**9, dispute_reason="Broken")
-        self.assertRefused("invoice and the reason", "dispute", dispute_move_id=self.invoice.id,
-                           dispute_reason="  ")
+        self.assertRefused(
+            "invoice and the reason", "dispute", dispute_move_id=self.invoice.id, dispute_reason="  "
+        )
 
     def test_dispute_invoice_of_another_company(self):
         other_company = self.setup_other_company(name="Filial Norte")["company"]
@@ -103,7 +133,9 @@ class TestLogContactInputs(FollowupCommon):
         result = self._log(None, "dispute", dispute_move_id=self.invoice.id, dispute_reason="Not delivered")
         self.assertTrue(self.env["collections.dispute"].browse(result["dispute_id"]).is_open)
         result = self._log(None, "no_answer", note="Voicemail", right_party_contact=0)
-        self.assertEqual(self.env["collections.followup.action"].browse(result["action_id"]).outcome, "no_answer")
+        self.assertEqual(
+            self.env["collections.followup.action"].browse(result["action_id"]).outcome, "no_answer"
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -115,14 +147,20 @@ class TestCollectorPaths(FollowupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_policy = cls.env["collections.policy"].create({"name": "Soft", "company_id": cls.company.id})
+        cls.other_policy = cls.env["collections.policy"].create(
+            {"name": "Soft", "company_id": cls.company.id}
+        )
 
     def test_collector_and_billing_user_postpone(self):
         for user, partner in ((self.collector, self.customer), (self.billing_user, self.customer_b)):
             with freeze_time("2025-03-05"):
-                self.env["collections.postpone.wizard"].with_user(user).create({
-                    "partner_ids": [(6, 0, partner.ids)], "date": date(2025, 3, 20), "reason": "Holidays",
-                }).action_postpone()
+                self.env["collections.postpone.wizard"].with_user(user).create(
+                    {
+                        "partner_ids": [(6, 0, partner.ids)],
+                        "date": date(2025, 3, 20),
+                        "reason": "Holidays",
+                    }
+                ).action_postpone()
             self.assertEqual(partner.collections_next_action_date, date(2025, 3, 20))
         with freeze_time("2025-03-05"):
             self.customer.with_user(self.collector).collections_postpone("2025-04-01")

@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import CollectionsCommon
@@ -25,13 +26,15 @@ class TestCreditControl(CollectionsCommon):
         common = {"company_id": cls.company.id, "company_ids": [cls.company.id]}
         # A Collections Manager who also bills: releases and then posts.
         cls.credit_manager = mail_new_test_user(
-            cls.env, login="cf_credit_manager",
+            cls.env,
+            login="cf_credit_manager",
             groups="base.group_user,account.group_account_invoice,collections_followup.group_collections_manager",
             **common,
         )
         # Billing user who may edit contacts, but not their credit.
         cls.partner_editor = mail_new_test_user(
-            cls.env, login="cf_partner_editor",
+            cls.env,
+            login="cf_partner_editor",
             groups="base.group_user,base.group_partner_manager,account.group_account_invoice",
             **common,
         )
@@ -44,23 +47,32 @@ class TestCreditControl(CollectionsCommon):
     @classmethod
     def _invoice(cls, partner, amount, due_date, post=True, move_type="out_invoice", company=None):
         company = company or cls.company
-        move = cls.env["account.move"].with_company(company).create({
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "invoice_date": due_date - timedelta(days=30),
-            "invoice_date_due": due_date,
-            "invoice_line_ids": [
-                Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
-            ],
-        })
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "invoice_date": due_date - timedelta(days=30),
+                    "invoice_date_due": due_date,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
         if post:
             move.action_post()
         return move
 
     def _draft(self, amount, partner=None, move_type="out_invoice"):
-        return self._invoice(partner or self.customer, amount, TODAY + timedelta(days=30), post=False,
-                             move_type=move_type)
+        return self._invoice(
+            partner or self.customer, amount, TODAY + timedelta(days=30), post=False, move_type=move_type
+        )
 
     # --- exposure --------------------------------------------------------------
 
@@ -68,10 +80,15 @@ class TestCreditControl(CollectionsCommon):
     def test_exposure_counts_open_draft_and_subtracts_unreconciled_credits(self):
         self._draft(150.0)
         self._invoice(self.customer, 100.0, TODAY, move_type="out_refund")
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.contact.id,
-            "amount": 50.0, "journal_id": self.company_data["default_journal_bank"].id,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.contact.id,
+                "amount": 50.0,
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
         payment.action_post()
         exposure = self.customer.with_user(self.collector).collections_credit_exposure()
         self.assertEqual(exposure["open_receivables"], 600.0)
@@ -205,16 +222,21 @@ class TestCreditControl(CollectionsCommon):
 
     @freeze_time(TODAY)
     def test_suspended_customer_is_blocked(self):
-        self.customer.write({"service_suspended_date": date(2025, 3, 1), "service_suspension_reason": "Protest"})
+        self.customer.write(
+            {"service_suspended_date": date(2025, 3, 1), "service_suspension_reason": "Protest"}
+        )
         with self.assertRaisesRegex(UserError, "suspended since 03/01/2025: Protest"):
             self._draft(10.0).action_post()
 
     @freeze_time(TODAY)
     def test_every_reason_is_listed(self):
-        self.customer.write({
-            "credit_hold_manual": True, "credit_hold_manual_reason": "Cheque returned",
-            "credit_hold_level_id": self.policy.level_ids[0].id,
-        })
+        self.customer.write(
+            {
+                "credit_hold_manual": True,
+                "credit_hold_manual_reason": "Cheque returned",
+                "credit_hold_level_id": self.policy.level_ids[0].id,
+            }
+        )
         with self.assertRaises(UserError) as caught:
             self._draft(2000.0).action_post()
         message = str(caught.exception)
@@ -239,9 +261,12 @@ class TestCreditControl(CollectionsCommon):
         invoice = self._draft(700.0)
         other = self._draft(5.0)
         action = invoice.with_user(self.credit_manager).action_collections_release_credit()
-        wizard = self.env["collections.credit.release"].with_user(self.credit_manager).with_context(
-            action["context"]
-        ).create({"reason": "Guarantee received"})
+        wizard = (
+            self.env["collections.credit.release"]
+            .with_user(self.credit_manager)
+            .with_context(action["context"])
+            .create({"reason": "Guarantee received"})
+        )
         self.assertEqual(wizard.partner_id, self.customer)
         self.assertIn("manual hold", wizard.hold_message)
         wizard.action_release()
@@ -275,8 +300,10 @@ class TestCreditControl(CollectionsCommon):
     @freeze_time(TODAY)
     def test_release_needs_a_reason(self):
         invoice = self._draft(5000.0)
-        wizard = self.env["collections.credit.release"].with_user(self.credit_manager).create(
-            {"res_model": "account.move", "res_id": invoice.id, "reason": "  "}
+        wizard = (
+            self.env["collections.credit.release"]
+            .with_user(self.credit_manager)
+            .create({"res_model": "account.move", "res_id": invoice.id, "reason": "  "})
         )
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_release()
@@ -322,12 +349,16 @@ class TestCreditControl(CollectionsCommon):
     def test_wizard_from_the_action_menu_also_releases_the_customer_until_a_date(self):
         self.customer.credit_hold_manual = True
         invoice = self._draft(10.0)
-        Wizard = self.env["collections.credit.release"].with_user(self.credit_manager).with_context(
-            active_model="account.move", active_id=invoice.id
+        Wizard = (
+            self.env["collections.credit.release"]
+            .with_user(self.credit_manager)
+            .with_context(active_model="account.move", active_id=invoice.id)
         )
         with self.assertRaises(ValidationError):
             Wizard.create({"reason": "Too late", "release_until": TODAY - timedelta(days=1)})
-        Wizard.create({"reason": "Renegotiated", "release_until": TODAY + timedelta(days=10)}).action_release()
+        Wizard.create(
+            {"reason": "Renegotiated", "release_until": TODAY + timedelta(days=10)}
+        ).action_release()
         self.assertEqual(self.customer.credit_release_until, TODAY + timedelta(days=10))
         self.assertEqual(invoice.collections_credit_release_reason, "Renegotiated")
         self._draft(10.0).action_post()  # the whole customer is released
@@ -357,16 +388,23 @@ class TestCreditControl(CollectionsCommon):
     # --- access and tracking --------------------------------------------------------
 
     def test_only_managers_change_credit_fields(self):
-        for values in ({"credit_limit": 5000.0}, {"use_partner_credit_limit": False},
-                       {"credit_hold_manual": True}, {"credit_rating": "A"},
-                       {"credit_hold_limit_mode": "never"}, {"credit_review_next_date": TODAY}):
+        for values in (
+            {"credit_limit": 5000.0},
+            {"use_partner_credit_limit": False},
+            {"credit_hold_manual": True},
+            {"credit_rating": "A"},
+            {"credit_hold_limit_mode": "never"},
+            {"credit_review_next_date": TODAY},
+        ):
             with self.assertRaisesRegex(AccessError, "Only a Collections Manager"):
                 self.customer.with_user(self.partner_editor).write(values)
         self.assertEqual(self.customer.credit_limit, 1000.0)
         # unchanged values and contacts' copies of the limit are not refused
         self.customer.with_user(self.partner_editor).write({"credit_limit": 1000.0, "phone": "1"})
-        contact = self.env["res.partner"].with_user(self.partner_editor).create(
-            {"name": "Contact", "parent_id": self.customer.id}
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.partner_editor)
+            .create({"name": "Contact", "parent_id": self.customer.id})
         )
         self.assertEqual(contact.credit_limit, 1000.0)
         with self.assertRaisesRegex(AccessError, "Only a Collections Manager"):
@@ -375,8 +413,10 @@ class TestCreditControl(CollectionsCommon):
             )
         # a new customer receiving the company's default limit is not a change
         self.env["ir.default"].set("res.partner", "credit_limit", 300.0, company_id=self.company.id)
-        created = self.env["res.partner"].with_user(self.partner_editor).create(
-            {"name": "Default limit", "is_company": True, "credit_limit": 300.0}
+        created = (
+            self.env["res.partner"]
+            .with_user(self.partner_editor)
+            .create({"name": "Default limit", "is_company": True, "credit_limit": 300.0})
         )
         self.assertEqual(created.credit_limit, 300.0)
         self.customer.with_user(self.collections_manager).credit_limit = 1200.0
@@ -405,23 +445,33 @@ class TestCreditControl(CollectionsCommon):
     def test_partner_and_invoice_forms_load_for_every_role(self):
         self.env["res.partner"].with_user(self.plain_user).get_views([(False, "form")])
         for user in (self.collector, self.billing_user, self.partner_editor, self.collections_manager):
-            arch = self.env["res.partner"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            arch = (
+                self.env["res.partner"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            )
             self.assertIn("collections_can_edit_credit", arch)
-        arch = self.env["account.move"].with_user(self.billing_user).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["account.move"]
+            .with_user(self.billing_user)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn("collections_credit_hold_message", arch)
         self.assertNotIn("action_collections_release_credit", arch)
-        arch = self.env["account.move"].with_user(self.credit_manager).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["account.move"]
+            .with_user(self.credit_manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn("action_collections_release_credit", arch)
 
     # --- credit review ------------------------------------------------------------
 
     def test_review_cron_schedules_one_activity_for_the_collector(self):
-        self.customer.write({
-            "credit_review_next_date": TODAY,
-            "collections_responsible_id": self.collector.id,
-        })
+        self.customer.write(
+            {
+                "credit_review_next_date": TODAY,
+                "collections_responsible_id": self.collector.id,
+            }
+        )
         not_due = self.env["res.partner"].create(
             {"name": "Later", "is_company": True, "credit_review_next_date": TODAY + timedelta(days=1)}
         )
@@ -430,8 +480,11 @@ class TestCreditControl(CollectionsCommon):
         Partner._cron_collections_credit_review(as_of=TODAY)
         Partner._cron_collections_credit_review(as_of=TODAY)
         activities = self.env["mail.activity"].search(
-            [("res_model", "=", "res.partner"), ("activity_type_id", "=", review_type.id),
-             ("res_id", "in", (self.customer | not_due).ids)]
+            [
+                ("res_model", "=", "res.partner"),
+                ("activity_type_id", "=", review_type.id),
+                ("res_id", "in", (self.customer | not_due).ids),
+            ]
         )
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.res_id, self.customer.id)

@@ -1,10 +1,11 @@
-from datetime import date, timedelta
+from datetime import date
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import CollectionsCommon
@@ -25,7 +26,8 @@ class TestCreditTrust(CollectionsCommon):
         cls.company = cls.company_data["company"]
         common = {"company_id": cls.company.id, "company_ids": [cls.company.id]}
         cls.credit_manager = mail_new_test_user(
-            cls.env, login="cf_trust_manager",
+            cls.env,
+            login="cf_trust_manager",
             groups="base.group_user,account.group_account_invoice,collections_followup.group_collections_manager",
             **common,
         )
@@ -34,14 +36,16 @@ class TestCreditTrust(CollectionsCommon):
         cls.other_customer = cls.env["res.partner"].create({"name": "Mercado Central", "is_company": True})
 
     def _draft(self, amount, partner=None, move_type="out_invoice"):
-        return self.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": (partner or self.customer).id,
-            "invoice_date": TODAY,
-            "invoice_line_ids": [
-                Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
-            ],
-        })
+        return self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": (partner or self.customer).id,
+                "invoice_date": TODAY,
+                "invoice_line_ids": [
+                    Command.create({"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                ],
+            }
+        )
 
     # --- 1. releases and the charge-invoice mark are unforgeable -------------
 
@@ -60,10 +64,13 @@ class TestCreditTrust(CollectionsCommon):
             with self.assertRaisesRegex(AccessError, "late-charge invoicing"):
                 invoice.with_user(user).write({"collections_is_charge_invoice": True})
         with self.assertRaises(AccessError):
-            self.env["account.move"].with_user(self.billing_user).create({
-                "move_type": "out_invoice", "partner_id": self.customer.id,
-                "collections_is_charge_invoice": True,
-            })
+            self.env["account.move"].with_user(self.billing_user).create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "collections_is_charge_invoice": True,
+                }
+            )
         # a default in the context is a value too
         with self.assertRaises(AccessError):
             self.env["account.move"].with_user(self.billing_user).with_context(
@@ -76,7 +83,9 @@ class TestCreditTrust(CollectionsCommon):
 
     @freeze_time(TODAY)
     def test_release_is_void_once_the_customer_changes(self):
-        self.other_customer.write({"credit_hold_manual": True, "credit_hold_manual_reason": "Cheque returned"})
+        self.other_customer.write(
+            {"credit_hold_manual": True, "credit_hold_manual_reason": "Cheque returned"}
+        )
         invoice = self._draft(5000.0)
         invoice.with_user(self.credit_manager)._collections_release_credit("Big order agreed")
         self.assertEqual(invoice.collections_credit_release_partner_id, self.customer)
@@ -91,9 +100,11 @@ class TestCreditTrust(CollectionsCommon):
 
     def test_contact_holding_an_exemption_cannot_be_detached_by_a_non_manager(self):
         editor = mail_new_test_user(
-            self.env, login="cf_trust_editor",
+            self.env,
+            login="cf_trust_editor",
             groups="base.group_user,base.group_partner_manager",
-            company_id=self.company.id, company_ids=[self.company.id],
+            company_id=self.company.id,
+            company_ids=[self.company.id],
         )
         contact = self.env["res.partner"].create({"name": "Filial", "parent_id": self.customer.id})
         contact.credit_hold_limit_mode = "never"  # a contact's setting is not read
@@ -106,9 +117,15 @@ class TestCreditTrust(CollectionsCommon):
 
     def test_plain_user_reads_no_credit(self):
         partner = self.customer.with_user(self.plain_user)
-        for field_name in ("collections_exposure", "collections_available_credit",
-                           "collections_credit_limit_applied", "collections_overdue_amount",
-                           "collections_credit_hold_text", "credit_release_until", "credit_rating"):
+        for field_name in (
+            "collections_exposure",
+            "collections_available_credit",
+            "collections_credit_limit_applied",
+            "collections_overdue_amount",
+            "collections_credit_hold_text",
+            "credit_release_until",
+            "credit_rating",
+        ):
             with self.assertRaises(AccessError, msg=field_name):
                 partner.read([field_name])
         with self.assertRaises(AccessError):
@@ -120,11 +137,24 @@ class TestCreditTrust(CollectionsCommon):
         # the collector reads them
         values = self.customer.with_user(self.collector).read(["collections_exposure", "credit_rating"])
         self.assertIn("collections_exposure", values[0])
-        self.assertEqual(self.customer.with_user(self.collector).collections_credit_exposure()["credit_limit"], 1000.0)
+        self.assertEqual(
+            self.customer.with_user(self.collector).collections_credit_exposure()["credit_limit"], 1000.0
+        )
 
     def test_bad_inputs_are_clean_errors(self):
         partner = self.customer.with_user(self.collector)
-        for amount in ("NaN", "Infinity", "-inf", "abc", True, [1], {"a": 1}, float("nan"), float("inf"), 1e308):
+        for amount in (
+            "NaN",
+            "Infinity",
+            "-inf",
+            "abc",
+            True,
+            [1],
+            {"a": 1},
+            float("nan"),
+            float("inf"),
+            1e308,
+        ):
             with self.assertRaisesRegex(UserError, "document amount", msg=repr(amount)):
                 partner.collections_credit_hold_reasons(amount)
         for company_id in ("abc", True, -1, 1.5, [1], "1"):
@@ -146,8 +176,14 @@ class TestCreditTrust(CollectionsCommon):
 
     @freeze_time(TODAY)
     def test_zero_documents_pass_a_manual_hold_and_the_limit(self):
-        self.customer.write({"credit_hold_manual": True, "credit_hold_manual_reason": "Protest",
-                             "credit_limit": 0.0, "use_partner_credit_limit": True})
+        self.customer.write(
+            {
+                "credit_hold_manual": True,
+                "credit_hold_manual_reason": "Protest",
+                "credit_limit": 0.0,
+                "use_partner_credit_limit": True,
+            }
+        )
         zero = self._draft(0.0)
         zero.action_post()
         self.assertEqual(zero.state, "posted")
@@ -159,16 +195,28 @@ class TestCreditTrust(CollectionsCommon):
         self.customer.write({"credit_hold_manual": True, "credit_hold_manual_reason": "Protest"})
         held = self._draft(100.0)
         free = self._draft(100.0, partner=self.other_customer)
-        journal_entry = self.env["account.move"].create({
-            "move_type": "entry",
-            "date": TODAY,
-            "line_ids": [
-                Command.create({"name": "D", "account_id": self.company_data["default_account_revenue"].id,
-                                "debit": 10.0}),
-                Command.create({"name": "C", "account_id": self.company_data["default_account_expense"].id,
-                                "credit": 10.0}),
-            ],
-        })
+        journal_entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": TODAY,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "D",
+                            "account_id": self.company_data["default_account_revenue"].id,
+                            "debit": 10.0,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "C",
+                            "account_id": self.company_data["default_account_expense"].id,
+                            "credit": 10.0,
+                        }
+                    ),
+                ],
+            }
+        )
         partnerless = self.env["account.move"].create({"move_type": "out_invoice", "invoice_date": TODAY})
         # the credit check itself never fails on a document it cannot judge
         partnerless._collections_check_credit()
@@ -193,10 +241,13 @@ class TestCreditTrust(CollectionsCommon):
         Partner = self.env["res.partner"]
         Partner._cron_collections_credit_review(as_of=TODAY)
         Partner._cron_collections_credit_review(as_of=TODAY)  # idempotent
-        activities = self.env["mail.activity"].search([
-            ("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id),
-            ("activity_type_id", "=", review_type.id),
-        ])
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("activity_type_id", "=", review_type.id),
+            ]
+        )
         self.assertEqual(len(activities), 2)
         self.assertEqual(activities.collections_company_id, self.company | company_b)
 
@@ -206,15 +257,27 @@ class TestCreditTrust(CollectionsCommon):
         customer = self.env["res.partner"].create({"name": INJECTION, "is_company": True})
         policy = self.env["collections.policy"].create({"name": "Régua", "company_id": self.company.id})
         level = self.env["collections.level"].create(
-            {"name": "<script>alert(2)</script>", "policy_id": policy.id, "days": 5, "create_activity": True,
-             "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id}
+            {
+                "name": "<script>alert(2)</script>",
+                "policy_id": policy.id,
+                "days": 5,
+                "create_activity": True,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+            }
         )
-        action = self.env["collections.followup.action"].create({
-            "partner_id": customer.id, "company_id": self.company.id, "level_id": level.id,
-            "state": "planned", "claim_summary": "<b onmouseover=x>1</b>",
-        })
-        wizard = self.env["collections.process.wizard"].with_user(self.collector).create(
-            {"action_ids": [Command.set(action.ids)]}
+        action = self.env["collections.followup.action"].create(
+            {
+                "partner_id": customer.id,
+                "company_id": self.company.id,
+                "level_id": level.id,
+                "state": "planned",
+                "claim_summary": "<b onmouseover=x>1</b>",
+            }
+        )
+        wizard = (
+            self.env["collections.process.wizard"]
+            .with_user(self.collector)
+            .create({"action_ids": [Command.set(action.ids)]})
         )
         html = str(wizard.preview_html)
         self.assertNotIn("<img", html)
@@ -225,7 +288,9 @@ class TestCreditTrust(CollectionsCommon):
 
     @freeze_time(TODAY)
     def test_release_note_escapes_the_reason_and_names(self):
-        customer = self.env["res.partner"].create({"name": INJECTION, "is_company": True, "credit_limit": 10.0})
+        customer = self.env["res.partner"].create(
+            {"name": INJECTION, "is_company": True, "credit_limit": 10.0}
+        )
         invoice = self._draft(5000.0, partner=customer)
         invoice.with_user(self.credit_manager)._collections_release_credit(INJECTION)
         for record in (invoice, customer):

@@ -27,7 +27,9 @@ class TestBatchLetters(FollowupCommon):
         cls.invoice_a = cls._invoice(cls.customer, date(2025, 3, 3), 1000.0)
         # Fifty instalments: a letter of several pages.
         cls.invoice_b = cls._invoice(
-            cls.customer_b, None, 6000.0,
+            cls.customer_b,
+            None,
+            6000.0,
             due_dates=[(date(2025, 1, 6) + timedelta(days=day), 2) for day in range(50)],
         )
         cls.invoice_c = cls._invoice(cls.customer_c, date(2025, 3, 4), 250.0)
@@ -54,11 +56,15 @@ class TestBatchLetters(FollowupCommon):
         self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
 
     def _letter_run(self):
-        self.env["collections.policy"].with_context(force_report_rendering=True).run_followup(as_of="2025-04-03")
+        self.env["collections.policy"].with_context(force_report_rendering=True).run_followup(
+            as_of="2025-04-03"
+        )
         actions = self.env["collections.followup.action"].search(
             [("partner_id", "in", (self.customer | self.customer_b | self.customer_c).ids)], order="id"
         )
-        self.assertEqual(actions.mapped("level_id"), self.level_formal, "every customer gets the formal letter")
+        self.assertEqual(
+            actions.mapped("level_id"), self.level_formal, "every customer gets the formal letter"
+        )
         self.assertEqual(len(actions), 3)
         return actions
 
@@ -73,7 +79,9 @@ class TestBatchLetters(FollowupCommon):
             texts = pdf_pages_text(attachment.raw)
             pages_of[action] = len(texts)
             whole = "".join(texts)
-            self.assertIn(action._collections_letter_reference(), texts[0], "the letter starts on its first page")
+            self.assertIn(
+                action._collections_letter_reference(), texts[0], "the letter starts on its first page"
+            )
             for other in actions - action:
                 self.assertNotIn(other._collections_letter_reference(), whole)
                 self.assertNotIn("".join(other.partner_id.name.split()), whole)
@@ -84,7 +92,9 @@ class TestBatchLetters(FollowupCommon):
         # Every instalment of the long letter is in its own PDF, the last on a later page.
         self.assertEqual(letter_b.count(self.invoice_b.name), 50)
         self.assertIn("Totaloverdue", letter_b)
-        self.assertIn(self.invoice_a.name, "".join(pdf_pages_text(by_partner[self.customer].letter_attachment_id.raw)))
+        self.assertIn(
+            self.invoice_a.name, "".join(pdf_pages_text(by_partner[self.customer].letter_attachment_id.raw))
+        )
 
         # The run's print button: one PDF, the stored letters reused (no new rendering).
         run = actions.run_id
@@ -120,12 +130,21 @@ class TestBatchLetters(FollowupCommon):
         self.assertIn(actions[0]._collections_letter_reference(), merged[0])
 
     def test_contacts_without_letter_are_refused(self):
-        contact = self.env["collections.followup.action"].create({
-            "partner_id": self.customer.id, "kind": "contact", "outcome": "no_answer", "state": "done",
-        })
-        planned = self.env["collections.followup.action"].create({
-            "partner_id": self.customer_b.id, "level_id": self.level_protest.id, "state": "planned",
-        })
+        contact = self.env["collections.followup.action"].create(
+            {
+                "partner_id": self.customer.id,
+                "kind": "contact",
+                "outcome": "no_answer",
+                "state": "done",
+            }
+        )
+        planned = self.env["collections.followup.action"].create(
+            {
+                "partner_id": self.customer_b.id,
+                "level_id": self.level_protest.id,
+                "state": "planned",
+            }
+        )
         for action in (contact, planned):
             with self.assertRaises(UserError):
                 action.with_user(self.collector).action_print_letters()
@@ -169,11 +188,16 @@ class TestPaymentSection(FollowupCommon):
         return {action.partner_id: action for action in actions}
 
     def test_payment_section_in_email_and_letter(self):
-        bank = self.env["res.partner.bank"].create({
-            "acc_number": "00012345-6", "partner_id": self.company.partner_id.id,
-            "bank_id": self.env["res.bank"].create({"name": "Banco do Brasil"}).id,
-        })
-        self.company.write({"collections_bank_account_id": bank.id, "collections_pix_key": "12.345.678/0001-90"})
+        bank = self.env["res.partner.bank"].create(
+            {
+                "acc_number": "00012345-6",
+                "partner_id": self.company.partner_id.id,
+                "bank_id": self.env["res.bank"].create({"name": "Banco do Brasil"}).id,
+            }
+        )
+        self.company.write(
+            {"collections_bank_account_id": bank.id, "collections_pix_key": "12.345.678/0001-90"}
+        )
         actions = self._formal_actions()
         with_boleto, without = actions[self.customer], actions[self.customer_b]
         mail_body = str(with_boleto.mail_id.body_html)

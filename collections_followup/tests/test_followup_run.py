@@ -23,10 +23,14 @@ class TestFollowupRun(FollowupCommon):
         pairs = self.env["collections.followup.pair"].search([("move_line_id", "=", line.id)])
         self.assertEqual(pairs.level_id, self.level_friendly | self.level_firm)
         # A company holiday on Monday 2025-04-07 moves a Sunday due date to Tuesday.
-        self.env["resource.calendar.leaves"].create({
-            "name": "Holiday", "calendar_id": self.company.resource_calendar_id.id,
-            "date_from": datetime(2025, 4, 7, 0, 0), "date_to": datetime(2025, 4, 7, 23, 59, 59),
-        })
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": self.company.resource_calendar_id.id,
+                "date_from": datetime(2025, 4, 7, 0, 0),
+                "date_to": datetime(2025, 4, 7, 23, 59, 59),
+            }
+        )
         late = self._invoice(self.customer_b, date(2025, 4, 6), 500.0)
         self._run("2025-04-08")  # effective due date: day 0, only the pre-due reminder
         self.assertEqual(self._actions(self.customer_b).level_id, self.level_reminder)
@@ -125,10 +129,14 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(firm.letter_state, "done")
 
     def test_invoice_contact_is_the_addressee(self):
-        contact = self.env["res.partner"].create({
-            "name": "Márcia (financeiro)", "type": "invoice", "parent_id": self.customer.id,
-            "email": "marcia@example.com",
-        })
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Márcia (financeiro)",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "marcia@example.com",
+            }
+        )
         self._invoice(self.customer, date(2025, 3, 3), 100.0)
         self._run("2025-03-05")
         action = self._actions(self.customer)
@@ -148,8 +156,10 @@ class TestFollowupRun(FollowupCommon):
         with freeze_time("2025-04-18"):
             self.customer.invalidate_recordset()
             self.assertEqual(self.customer.collections_followup_status, "action", "waiting for a collector")
-            wizard = self.env["collections.process.wizard"].with_user(self.collector).create(
-                {"action_ids": [(6, 0, planned.ids)]}
+            wizard = (
+                self.env["collections.process.wizard"]
+                .with_user(self.collector)
+                .create({"action_ids": [(6, 0, planned.ids)]})
             )
             self.assertIn("Protest", wizard.preview_html)
             wizard.action_execute()
@@ -186,20 +196,30 @@ class TestFollowupRun(FollowupCommon):
         self._invoice(self.customer_b, date(2025, 3, 3), 100.0)
         self.customer_b.collections_excluded = True
         self.customer_b.collections_excluded_reason = "Key account"
-        refund = self.env["account.move"].create({
-            "move_type": "out_refund", "partner_id": self.customer.id, "invoice_date": date(2025, 2, 1),
-            "invoice_line_ids": [(0, 0, {"name": "Refund", "quantity": 1, "price_unit": 50.0, "tax_ids": []})],
-        })
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.customer.id,
+                "invoice_date": date(2025, 2, 1),
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Refund", "quantity": 1, "price_unit": 50.0, "tax_ids": []})
+                ],
+            }
+        )
         refund.action_post()
         summary = self._run("2025-03-10")
         self.assertEqual(summary["partners_contacted"], 0)
         self.assertFalse(self._actions())
 
     def test_partner_policy_override(self):
-        lenient = self.env["collections.policy"].create({
-            "name": "Lenient", "company_id": self.company.id, "min_days_between_contacts": 0,
-            "level_ids": [(0, 0, {"name": "Late call", "days": 20, "send_letter": True})],
-        })
+        lenient = self.env["collections.policy"].create(
+            {
+                "name": "Lenient",
+                "company_id": self.company.id,
+                "min_days_between_contacts": 0,
+                "level_ids": [(0, 0, {"name": "Late call", "days": 20, "send_letter": True})],
+            }
+        )
         self.customer_b.collections_policy_id = lenient
         self._invoice(self.customer, date(2025, 3, 3), 100.0)
         self._invoice(self.customer_b, date(2025, 3, 3), 100.0)
@@ -210,9 +230,16 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(self._actions(self.customer_b).level_id.name, "Late call")
 
     def test_instalments_are_chased_separately(self):
-        self._invoice(self.customer, None, 900.0, due_dates=[
-            (date(2025, 3, 3), 33.33), (date(2025, 4, 2), 33.33), (date(2025, 5, 2), 33.34),
-        ])
+        self._invoice(
+            self.customer,
+            None,
+            900.0,
+            due_dates=[
+                (date(2025, 3, 3), 33.33),
+                (date(2025, 4, 2), 33.33),
+                (date(2025, 5, 2), 33.34),
+            ],
+        )
         self._run("2025-03-04")
         first = self._actions(self.customer)
         self.assertEqual(first.level_id, self.level_friendly)
@@ -240,10 +267,14 @@ class TestFollowupRun(FollowupCommon):
     def test_multi_company(self):
         other = self.setup_other_company(name="Filial Rio")["company"]
         other.resource_calendar_id.tz = "UTC"
-        policy_b = self.env["collections.policy"].create({
-            "name": "Rio", "company_id": other.id, "min_days_between_contacts": 0,
-            "level_ids": [(0, 0, {"name": "Rio letter", "days": 5, "send_letter": True})],
-        })
+        policy_b = self.env["collections.policy"].create(
+            {
+                "name": "Rio",
+                "company_id": other.id,
+                "min_days_between_contacts": 0,
+                "level_ids": [(0, 0, {"name": "Rio letter", "days": 5, "send_letter": True})],
+            }
+        )
         other.collections_policy_id = policy_b
         self._invoice(self.customer, date(2025, 3, 3), 100.0)
         self._invoice(self.customer, date(2025, 3, 3), 200.0, company=other)
@@ -289,8 +320,10 @@ class TestFollowupRun(FollowupCommon):
             self.assertEqual(customer.collections_next_date, date(2025, 4, 2))
             self.assertEqual(len(customer.collections_open_line_ids), 1)
             self.assertEqual(customer.collections_open_line_ids.collections_days_late, 11)
-            overdue = self.env["res.partner"].with_user(self.collector).search(
-                [("collections_followup_status", "in", ("overdue", "action"))]
+            overdue = (
+                self.env["res.partner"]
+                .with_user(self.collector)
+                .search([("collections_followup_status", "in", ("overdue", "action"))])
             )
             self.assertIn(self.customer, overdue)
             claims = self.customer._collections_claim_lines(date(2025, 3, 14))
@@ -302,9 +335,12 @@ class TestFollowupRun(FollowupCommon):
     def test_postpone(self):
         self._invoice(self.customer, date(2025, 3, 3), 100.0)
         with freeze_time("2025-03-04"):
-            self.env["collections.postpone.wizard"].with_user(self.collector).create({
-                "partner_ids": [(6, 0, self.customer.ids)], "date": date(2025, 3, 20),
-            }).action_postpone()
+            self.env["collections.postpone.wizard"].with_user(self.collector).create(
+                {
+                    "partner_ids": [(6, 0, self.customer.ids)],
+                    "date": date(2025, 3, 20),
+                }
+            ).action_postpone()
         self._run("2025-03-15")
         self.assertFalse(self._actions(self.customer))
         self._run("2025-03-20")
@@ -318,9 +354,13 @@ class TestFollowupRun(FollowupCommon):
         contacts, _postponed = engine._plan(data)
         self.assertEqual(len(contacts), 1)
         # Another run records the same pair between our gathering and our insert.
-        self.env["collections.followup.pair"].sudo().create({
-            "move_line_id": line.id, "level_id": self.level_friendly.id, "company_id": self.company.id,
-        })
+        self.env["collections.followup.pair"].sudo().create(
+            {
+                "move_line_id": line.id,
+                "level_id": self.level_friendly.id,
+                "company_id": self.company.id,
+            }
+        )
         mails = self.env["mail.mail"].search_count([])
         counts = defaultdict(int)
         engine._execute_batch(data, contacts, counts)
@@ -328,11 +368,17 @@ class TestFollowupRun(FollowupCommon):
         self.assertEqual(self.env["mail.mail"].search_count([]), mails)
         # The database refuses a second execution of the pair outright.
         from psycopg2 import IntegrityError
+
         from odoo.tools import mute_logger
+
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
-            self.env["collections.followup.pair"].sudo().create({
-                "move_line_id": line.id, "level_id": self.level_friendly.id, "company_id": self.company.id,
-            })
+            self.env["collections.followup.pair"].sudo().create(
+                {
+                    "move_line_id": line.id,
+                    "level_id": self.level_friendly.id,
+                    "company_id": self.company.id,
+                }
+            )
 
     def test_sms_channel(self):
         self.level_friendly.write({"send_sms": True, "sms_body": "Pague por favor"})
@@ -342,8 +388,9 @@ class TestFollowupRun(FollowupCommon):
         action = self._actions(self.customer)
         if "sms.sms" in self.env:
             self.assertEqual(action.sms_state, "done")
-            self.assertEqual(self.env["sms.sms"].search([("partner_id", "=", self.customer.id)]).body,
-                             "Pague por favor")
+            self.assertEqual(
+                self.env["sms.sms"].search([("partner_id", "=", self.customer.id)]).body, "Pague por favor"
+            )
         else:
             self.assertEqual(action.sms_state, "failed")
             self.assertEqual(action.state, "failed")
@@ -352,8 +399,10 @@ class TestFollowupRun(FollowupCommon):
 
     def test_run_now_wizard_for_managers(self):
         self._invoice(self.customer, date(2025, 3, 3), 100.0)
-        wizard = self.env["collections.run.wizard"].with_user(self.collections_manager).create(
-            {"date": date(2025, 3, 5)}
+        wizard = (
+            self.env["collections.run.wizard"]
+            .with_user(self.collections_manager)
+            .create({"date": date(2025, 3, 5)})
         )
         wizard.action_run()
         self.assertIn("1 customers contacted", wizard.summary)
@@ -374,23 +423,34 @@ class TestFollowupRun(FollowupCommon):
         views = Action.get_views([(False, "kanban"), (False, "list"), (False, "form"), (False, "search")])
         self.assertIn("kanban", views["views"])
         action = self._actions(self.customer).with_user(self.collector)
-        data = action.web_read({
-            "partner_id": {"fields": {"display_name": {}}},
-            "line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}, "amount_residual": {}}},
-        })
+        data = action.web_read(
+            {
+                "partner_id": {"fields": {"display_name": {}}},
+                "line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}, "amount_residual": {}}},
+            }
+        )
         self.assertEqual(data[0]["line_ids"][0]["amount_residual"], 1000.0)
         customer = self.customer.with_user(self.collector)
         customer.get_views([(False, "form")])
         with freeze_time("2025-03-14"):
-            data = customer.web_read({
-                "collections_followup_status": {},
-                "collections_open_line_ids": {"fields": {"move_name": {}, "collections_days_late": {},
-                                                         "collections_level_id": {"fields": {"display_name": {}}},
-                                                         "amount_residual_currency": {}}},
-                "collections_action_ids": {"fields": {"level_id": {"fields": {"display_name": {}}}}},
-            })
+            data = customer.web_read(
+                {
+                    "collections_followup_status": {},
+                    "collections_open_line_ids": {
+                        "fields": {
+                            "move_name": {},
+                            "collections_days_late": {},
+                            "collections_level_id": {"fields": {"display_name": {}}},
+                            "amount_residual_currency": {},
+                        }
+                    },
+                    "collections_action_ids": {"fields": {"level_id": {"fields": {"display_name": {}}}}},
+                }
+            )
         self.assertEqual(data[0]["collections_open_line_ids"][0]["collections_days_late"], 11)
-        self.assertEqual(data[0]["collections_open_line_ids"][0]["collections_level_id"]["display_name"], "Firm")
+        self.assertEqual(
+            data[0]["collections_open_line_ids"][0]["collections_level_id"]["display_name"], "Firm"
+        )
         # A plain user's partner form does not show (nor compute) any of it.
         plain_form = self.customer.with_user(self.plain_user).get_views([(False, "form")])
         self.assertNotIn("collections_followup_status", plain_form["views"]["form"]["arch"])

@@ -15,14 +15,19 @@ class TestLateFeesPortal(CollectionsCommon, HttpCase):
         partner = self.env["res.partner"].create({"name": "Portal Customer Ltda", "is_company": True})
         # The server thread uses the real clock: the instalment is 30 days late today.
         due = fields.Date.context_today(self.env.user) - timedelta(days=30)
-        invoice = self.env["account.move"].create({
-            "move_type": "out_invoice",
-            "partner_id": partner.id,
-            "invoice_date": due - timedelta(days=30),
-            "invoice_date_due": due,
-            "invoice_line_ids": [Command.create({
-                "name": "Service", "quantity": 1, "price_unit": 1000.0, "tax_ids": [Command.clear()]})],
-        })
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": 1000.0, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
         invoice.action_post()
         page = self.url_open(invoice.get_portal_url())
         self.assertEqual(page.status_code, 200)

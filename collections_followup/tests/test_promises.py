@@ -12,17 +12,30 @@ from .followup_common import FollowupCommon
 class TestPromises(FollowupCommon):
     def _log(self, partner, when, user=None, **values):
         with freeze_time(when):
-            wizard = self.env["collections.contact.wizard"].with_user(user or self.collector).create({
-                "partner_id": partner.id, **values,
-            })
+            wizard = (
+                self.env["collections.contact.wizard"]
+                .with_user(user or self.collector)
+                .create(
+                    {
+                        "partner_id": partner.id,
+                        **values,
+                    }
+                )
+            )
             wizard.action_log()
         return wizard
 
     def test_promise_pauses_then_resumes_when_broken(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         self._run("2025-03-04")
-        wizard = self._log(self.customer, "2025-03-05", outcome="promise", right_party_contact=True,
-                           promise_date=date(2025, 3, 12), promise_amount=1000.0)
+        wizard = self._log(
+            self.customer,
+            "2025-03-05",
+            outcome="promise",
+            right_party_contact=True,
+            promise_date=date(2025, 3, 12),
+            promise_amount=1000.0,
+        )
         promise = wizard.action_id.promise_id
         self.assertEqual(promise.state, "open")
         self.assertEqual(promise.move_line_ids.move_id, invoice)
@@ -46,8 +59,13 @@ class TestPromises(FollowupCommon):
     def test_promise_kept_when_paid(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         self._invoice(self.customer, date(2025, 3, 3), 500.0)
-        wizard = self._log(self.customer, "2025-03-05", outcome="promise",
-                           promise_date=date(2025, 3, 12), promise_amount=600.0)
+        wizard = self._log(
+            self.customer,
+            "2025-03-05",
+            outcome="promise",
+            promise_date=date(2025, 3, 12),
+            promise_amount=600.0,
+        )
         promise = wizard.action_id.promise_id
         self.assertEqual(len(promise.move_line_ids), 2, "By default every open instalment")
         self._pay(invoice, 600.0, date(2025, 3, 10))
@@ -65,23 +83,34 @@ class TestPromises(FollowupCommon):
 
     def test_dispute_raised_in_a_call_stops_the_chasing(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
-        wizard = self._log(self.customer, "2025-03-05", outcome="dispute", dispute_move_id=invoice.id,
-                           dispute_reason="Service not delivered")
+        wizard = self._log(
+            self.customer,
+            "2025-03-05",
+            outcome="dispute",
+            dispute_move_id=invoice.id,
+            dispute_reason="Service not delivered",
+        )
         self.assertTrue(wizard.dispute_id.is_open)
         self.assertTrue(invoice.collections_in_dispute)
         self.assertEqual(self._run("2025-03-20")["partners_contacted"], 0)
         with freeze_time("2025-03-21"):
-            self.env["collections.dispute.wizard"].with_user(self.collector).create({
-                "move_id": invoice.id, "mode": "close", "reason": "Delivered after all",
-            }).action_confirm()
+            self.env["collections.dispute.wizard"].with_user(self.collector).create(
+                {
+                    "move_id": invoice.id,
+                    "mode": "close",
+                    "reason": "Delivered after all",
+                }
+            ).action_confirm()
         self.assertFalse(invoice.collections_in_dispute)
         self.assertIn("Dispute closed", invoice.message_ids[0].body)
         self.assertEqual(self._run("2025-03-21")["partners_contacted"], 1)
 
     def test_dispute_from_invoice_needs_reason(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
-        wizard = self.env["collections.dispute.wizard"].with_user(self.collector).create(
-            {"move_id": invoice.id, "mode": "open", "reason": "  "}
+        wizard = (
+            self.env["collections.dispute.wizard"]
+            .with_user(self.collector)
+            .create({"move_id": invoice.id, "mode": "open", "reason": "  "})
         )
         with self.assertRaisesRegex(UserError, "reason"):
             wizard.action_confirm()
@@ -115,9 +144,17 @@ class TestPromises(FollowupCommon):
     def test_collector_registers_a_promise_directly(self):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         with freeze_time("2025-03-05"):
-            promise = self.env["collections.promise"].with_user(self.collector).create({
-                "partner_id": self.customer.id, "date": date(2025, 3, 10), "amount": 500.0,
-            })
+            promise = (
+                self.env["collections.promise"]
+                .with_user(self.collector)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "date": date(2025, 3, 10),
+                        "amount": 500.0,
+                    }
+                )
+            )
         self.assertEqual(len(promise.move_line_ids), 1, "Every open instalment by default")
         self.assertEqual(promise.tolerance_days, 2, "From the policy")
         self.assertIn("Promise to pay", self.customer.message_ids[0].body)
@@ -145,7 +182,9 @@ class TestPromiseCurrency(FollowupCommon):
     def _promise(self, amount, when="2025-03-05", date_promised="2025-03-12"):
         with freeze_time(when):
             result = self.customer.with_user(self.collector).collections_log_contact(
-                "promise", promise_date=date_promised, promise_amount=amount,
+                "promise",
+                promise_date=date_promised,
+                promise_amount=amount,
             )
         return self.env["collections.promise"].browse(result["promise_id"])
 
@@ -194,7 +233,9 @@ class TestPromiseCurrency(FollowupCommon):
 
     def test_promise_above_what_is_owed_is_refused(self):
         self._invoice(self.customer, date(2025, 3, 3), 300.0, currency=self.eur)
-        with self.assertRaisesRegex(ValidationError, "more than what the instalments covered owe"), \
-                self.env.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "more than what the instalments covered owe"),
+            self.env.cr.savepoint(),
+        ):
             self._promise(7500.0)  # 5x the debt of 1,500.00
         self.assertFalse(self.env["collections.promise"].search([("partner_id", "=", self.customer.id)]))

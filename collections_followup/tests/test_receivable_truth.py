@@ -24,9 +24,12 @@ class TestReceivableTruth(FollowupCommon):
         data = engine._gather(self.company, as_of, partner_ids=partner.ids)
         followup = engine._overview(data).get(partner.id, {}).get("overdue", 0.0)
         state, _settings = partner._collections_credit_data(self.company, as_of)[partner.id]
-        late_lines = self.env["account.move.line"].search([
-            ("move_id.partner_id", "=", partner.id), ("account_id.account_type", "=", "asset_receivable"),
-        ])
+        late_lines = self.env["account.move.line"].search(
+            [
+                ("move_id.partner_id", "=", partner.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+            ]
+        )
         charges = late_lines._collections_late_charges(as_of)
         charged = sum(values["total"] for values in charges.values())
         return followup, float(state.overdue_amount), charged
@@ -48,10 +51,14 @@ class TestReceivableTruth(FollowupCommon):
         self._invoice(self.customer, date(2025, 2, 3), 0.90, currency=usd)
         self._run("2025-03-14")
         action = self._actions(self.customer)
-        self.assertEqual(len(action), 1, "EUR 0.90 is worth 4.50 in company currency: above the 1.00 tolerance")
+        self.assertEqual(
+            len(action), 1, "EUR 0.90 is worth 4.50 in company currency: above the 1.00 tolerance"
+        )
         self.regua.tolerance_amount = 5.0
         data = self.env["collections.followup.run"]._gather(self.company, date(2025, 3, 20))
-        self.assertEqual(self.env["collections.followup.run"]._overview(data)[self.customer.id]["overdue"], 0.0)
+        self.assertEqual(
+            self.env["collections.followup.run"]._overview(data)[self.customer.id]["overdue"], 0.0
+        )
 
     def test_undue_instalment_never_in_the_overdue_total(self):
         self.customer.lang = "en_US"
@@ -73,17 +80,20 @@ class TestReceivableTruth(FollowupCommon):
         self.assertEqual(action.amount_claimed, 8000.0 + sum(overdue.mapped("amount_charges")))
 
     def test_charges_already_invoiced_are_not_claimed_again(self):
-        self.regua.write({
-            "charge_invoicing": "on_demand",
-            "fine_account_id": self.company_data["default_account_revenue"].id,
-            "interest_account_id": self.company_data["default_account_revenue"].id,
-            "correction_account_id": self.company_data["default_account_revenue"].id,
-        })
+        self.regua.write(
+            {
+                "charge_invoicing": "on_demand",
+                "fine_account_id": self.company_data["default_account_revenue"].id,
+                "interest_account_id": self.company_data["default_account_revenue"].id,
+                "correction_account_id": self.company_data["default_account_revenue"].id,
+            }
+        )
         invoice = self._invoice(self.customer, date(2025, 2, 3), 1000.0)
         as_of = date(2025, 3, 14)
         charge = invoice.collections_invoice_late_charges(as_of=as_of.isoformat())
         charge_move = self.env["account.move"].search(
-            [("collections_is_charge_invoice", "=", True), ("partner_id", "=", self.customer.id)])
+            [("collections_is_charge_invoice", "=", True), ("partner_id", "=", self.customer.id)]
+        )
         self.assertEqual(len(charge_move), 1, charge)
         charged = charge_move.amount_total
         self.assertGreater(charged, 0.0)
@@ -91,12 +101,16 @@ class TestReceivableTruth(FollowupCommon):
         action = self._actions(self.customer)
         line = action.line_ids.filtered(lambda l: l.move_id == invoice)
         self.assertAlmostEqual(line.amount_charged, charged, places=2)
-        self.assertAlmostEqual(line.amount_charges, 0.0, places=2, msg="Nothing accrued since the charge invoice")
+        self.assertAlmostEqual(
+            line.amount_charges, 0.0, places=2, msg="Nothing accrued since the charge invoice"
+        )
         self.assertAlmostEqual(line.amount_updated, 1000.0, places=2)
         charge_line = action.line_ids.filtered(lambda l: l.move_id == charge_move)
         self.assertEqual(len(charge_line), 1, "The open charge invoice appears once, as its own instalment")
         self.assertAlmostEqual(charge_line.amount_residual, charged, places=2)
-        self.assertAlmostEqual(charge_line.amount_charges, 0.0, places=2, msg="A charge invoice accrues nothing")
+        self.assertAlmostEqual(
+            charge_line.amount_charges, 0.0, places=2, msg="A charge invoice accrues nothing"
+        )
         overdue = sum(group["claimed"] for group in action._claim_groups())
         upcoming = sum(group["residual"] for group in action._upcoming_groups())
         self.assertAlmostEqual(overdue + upcoming, 1000.0 + charged, places=2, msg="Exactly what is owed")
@@ -111,8 +125,11 @@ class TestReceivableTruth(FollowupCommon):
         after = action._claim_groups()
         self.assertEqual(before[0]["residual"], 1000.0)
         self.assertEqual(after[0]["residual"], 1000.0, "The stored communication does not change")
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "collections_followup.report_followup_letter", action.ids)[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("collections_followup.report_followup_letter", action.ids)[0]
+            .decode()
+        )
         self.assertIn(invoice.name, html)
         letterhead = html.split('class="page"')[0]
         self.assertIn(self.company.name, letterhead, "The letterhead is in the page body")
@@ -140,6 +157,7 @@ class TestReceivableTruth(FollowupCommon):
 
     def test_future_date_refused_unless_simulated(self):
         from odoo.exceptions import UserError
+
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         with self.assertRaises(UserError):
             self._run("2199-01-01")
@@ -152,7 +170,9 @@ class TestReceivableTruth(FollowupCommon):
         with self.assertRaises(UserError):
             self._run("2025-03-14", simulate="yes")
         from datetime import timedelta
+
         from odoo import fields
+
         next_month = fields.Date.context_today(self.env.user) + timedelta(days=30)
         with self.assertRaises(UserError):
             self._run(next_month.isoformat())
@@ -160,8 +180,11 @@ class TestReceivableTruth(FollowupCommon):
         self.assertEqual(summary["partners_contacted"], 1)
         self.assertFalse(summary["run_ids"])
         self.assertFalse(self._actions(self.customer), "A simulation writes nothing")
-        self.assertFalse(self.env["collections.followup.pair"].search([]).filtered(
-            lambda pair: pair.move_line_id.partner_id == self.customer))
+        self.assertFalse(
+            self.env["collections.followup.pair"]
+            .search([])
+            .filtered(lambda pair: pair.move_line_id.partner_id == self.customer)
+        )
 
     def test_run_is_recorded(self):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
@@ -175,10 +198,12 @@ class TestReceivableTruth(FollowupCommon):
     def test_poison_customer_does_not_stop_the_others(self):
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         self._invoice(self.customer_b, date(2025, 3, 3), 500.0)
-        bad = self.env.ref("collections_followup.mail_template_followup_firm").copy({
-            "body_html": '<p t-out="object.partner_id.name if object.partner_id.id != %d else 1/0"/>'
-            % self.customer.id,
-        })
+        bad = self.env.ref("collections_followup.mail_template_followup_firm").copy(
+            {
+                "body_html": '<p t-out="object.partner_id.name if object.partner_id.id != %d else 1/0"/>'
+                % self.customer.id,
+            }
+        )
         self.level_firm.mail_template_id = bad
         summary = self._run("2025-03-14")
         self.assertFalse(self._actions(self.customer), "The failing contact is rolled back")
@@ -196,7 +221,9 @@ class TestReceivableTruth(FollowupCommon):
         contacts, _postponed = engine._plan(data)
         self.assertEqual(len(contacts), 2)
         self._pay(invoice, 1000.0, date(2025, 3, 14))  # paid while the run was busy
-        counts = {key: 0 for key in ("actions_planned", "partners_contacted", "actions_done", "actions_failed")}
+        counts = {
+            key: 0 for key in ("actions_planned", "partners_contacted", "actions_done", "actions_failed")
+        }
         engine._execute_batch(data, contacts, counts)
         self.assertFalse(self._actions(self.customer), "Nothing is claimed from a customer who just paid")
         self.assertEqual(self._actions(self.customer_b).line_ids.move_id, other)
@@ -205,6 +232,7 @@ class TestReceivableTruth(FollowupCommon):
 
     def test_overdue_drill_down_follows_the_same_rule(self):
         from freezegun import freeze_time
+
         invoice = self._invoice(self.customer, SATURDAY, 1000.0)
         line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
         with freeze_time(MONDAY):
@@ -216,9 +244,14 @@ class TestReceivableTruth(FollowupCommon):
 
     def test_failing_company_does_not_stop_the_others(self):
         from unittest.mock import patch
+
         from odoo.tools import mute_logger
+
         from ..models.collections_followup_run import CollectionsFollowupRun
-        other = self.env["res.company"].create({"name": "Filial Quebrada", "currency_id": self.company.currency_id.id})
+
+        other = self.env["res.company"].create(
+            {"name": "Filial Quebrada", "currency_id": self.company.currency_id.id}
+        )
         self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         original = CollectionsFollowupRun._run_company_steps
 
@@ -228,10 +261,13 @@ class TestReceivableTruth(FollowupCommon):
                 raise RuntimeError("database of the branch is corrupt")
             return original(engine, run, as_of, auto_commit, counts, log)
 
-        with patch.object(CollectionsFollowupRun, "_run_company_steps", broken_for_other), \
-                mute_logger("odoo.addons.collections_followup.models.collections_followup_run"):
+        with (
+            patch.object(CollectionsFollowupRun, "_run_company_steps", broken_for_other),
+            mute_logger("odoo.addons.collections_followup.models.collections_followup_run"),
+        ):
             summary = self.env["collections.policy"].run_followup(
-                as_of="2025-03-14", company_ids=[other.id, self.company.id])
+                as_of="2025-03-14", company_ids=[other.id, self.company.id]
+            )
         by_company = {item["company_id"]: item for item in summary["companies"]}
         self.assertEqual(by_company[other.id]["state"], "failed")
         self.assertIn("corrupt", by_company[other.id]["log"])
@@ -243,13 +279,18 @@ class TestReceivableTruth(FollowupCommon):
 
     def test_credit_overdue_follows_a_new_holiday(self):
         from datetime import datetime
+
         self._invoice(self.customer, SATURDAY, 1000.0)
         state = self.customer._collections_credit_data(self.company, TUESDAY)[self.customer.id][0]
         self.assertEqual(float(state.overdue_amount), 1000.0, "Effective due date Monday: late on Tuesday")
-        self.env["resource.calendar.leaves"].create({
-            "name": "Carnaval", "calendar_id": self.company.resource_calendar_id.id,
-            "date_from": datetime(2025, 3, 3, 0, 0), "date_to": datetime(2025, 3, 3, 23, 59, 59),
-        })
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Carnaval",
+                "calendar_id": self.company.resource_calendar_id.id,
+                "date_from": datetime(2025, 3, 3, 0, 0),
+                "date_to": datetime(2025, 3, 3, 23, 59, 59),
+            }
+        )
         state = self.customer._collections_credit_data(self.company, TUESDAY)[self.customer.id][0]
         self.assertEqual(float(state.overdue_amount), 0.0, "Monday is a holiday now: due on Tuesday")
         engine = self.env["collections.followup.run"]

@@ -24,16 +24,23 @@ class TestRpcInputs(FollowupCommon, HttpCase):
         with self.assertRaises(xmlrpc.client.Fault, msg="%s %s %s" % (method, args, kwargs)) as caught:
             self._call(model, method, args, kwargs)
         fault = caught.exception
-        self.assertIn(fault.faultCode, CLEAN_FAULTS, "%s(%s, %s) gave a traceback:\n%s" % (
-            method, args, kwargs, fault.faultString[-600:]))
+        self.assertIn(
+            fault.faultCode,
+            CLEAN_FAULTS,
+            "%s(%s, %s) gave a traceback:\n%s" % (method, args, kwargs, fault.faultString[-600:]),
+        )
         self.assertNotIn("Traceback", fault.faultString)
 
     def test_bad_inputs_are_clean_errors_over_xmlrpc(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
         self.env.ref("base.user_admin").company_ids |= self.company
         self.env.flush_all()  # the server's requests read the database, not this test's cache
-        ok = self._call("collections.policy", "run_followup", [],
-                        {"as_of": "2025-03-14", "simulate": True, "company_ids": self.company.ids})
+        ok = self._call(
+            "collections.policy",
+            "run_followup",
+            [],
+            {"as_of": "2025-03-14", "simulate": True, "company_ids": self.company.ids},
+        )
         self.assertEqual(ok["partners_contacted"], 1, "A good call answers: %s" % ok)
         for as_of in ("2026-02-30", 20261122, True, "0001-01-01", "9999-12-31", "2199-01-01"):
             self.assertCleanFault("collections.policy", "run_followup", [], {"as_of": as_of})
@@ -41,18 +48,34 @@ class TestRpcInputs(FollowupCommon, HttpCase):
         self.assertCleanFault("collections.policy", "run_followup", [], {"company_ids": [987654321]})
         partner = [self.customer.id]
         self.assertCleanFault("res.partner", "collections_log_contact", [partner, "teleport"])
-        self.assertCleanFault("res.partner", "collections_log_contact", [[self.customer.id, self.customer_b.id], "other"])
+        self.assertCleanFault(
+            "res.partner", "collections_log_contact", [[self.customer.id, self.customer_b.id], "other"]
+        )
         self.assertCleanFault("res.partner", "collections_log_contact", [[], "other"])
         for date_value in ("x", "2026-02-30"):
-            self.assertCleanFault("res.partner", "collections_log_contact", [partner, "promise"],
-                                  {"promise_date": date_value, "promise_amount": 10.0})
+            self.assertCleanFault(
+                "res.partner",
+                "collections_log_contact",
+                [partner, "promise"],
+                {"promise_date": date_value, "promise_amount": 10.0},
+            )
         for amount in ("abc", float("nan"), float("inf"), 1e308, -5):
-            self.assertCleanFault("res.partner", "collections_log_contact", [partner, "promise"],
-                                  {"promise_date": date.today().isoformat(), "promise_amount": amount})
-        self.assertCleanFault("res.partner", "collections_log_contact", [partner, "dispute"],
-                              {"dispute_move_id": "abc", "dispute_reason": "x"})
+            self.assertCleanFault(
+                "res.partner",
+                "collections_log_contact",
+                [partner, "promise"],
+                {"promise_date": date.today().isoformat(), "promise_amount": amount},
+            )
+        self.assertCleanFault(
+            "res.partner",
+            "collections_log_contact",
+            [partner, "dispute"],
+            {"dispute_move_id": "abc", "dispute_reason": "x"},
+        )
         for amount in ("NaN", "Infinity", "abc", [1]):
-            self.assertCleanFault("res.partner", "collections_credit_hold_reasons", [partner], {"document_amount": amount})
+            self.assertCleanFault(
+                "res.partner", "collections_credit_hold_reasons", [partner], {"document_amount": amount}
+            )
         for as_of in (20260211, ["2026-02-11"], "NaN"):
             self.assertCleanFault("account.move", "collections_late_charges", [invoice.ids], {"as_of": as_of})
 
@@ -60,7 +83,9 @@ class TestRpcInputs(FollowupCommon, HttpCase):
         lang = self.env["res.lang"]._lang_get("pt_BR")
         if not lang or not lang.active:
             self.env["res.lang"]._activate_lang("pt_BR")
-            self.env["ir.module.module"].search([("name", "=", "collections_followup")])._update_translations(["pt_BR"])
+            self.env["ir.module.module"].search([("name", "=", "collections_followup")])._update_translations(
+                ["pt_BR"]
+            )
         admin = self.env.ref("base.user_admin")
         admin.lang = "pt_BR"
         self.env.flush_all()

@@ -26,30 +26,66 @@ class TestRunConcurrency(TransactionCase):
             env = env(context=dict(env.context, allowed_company_ids=company.ids))
             if not company.chart_template:
                 self.skipTest("the main company has no chart of accounts")
-            policy = env["collections.policy"].create({
-                "name": "Concurrency run", "company_id": company.id, "min_days_between_contacts": 0,
-            })
-            env["collections.level"].create({
-                "policy_id": policy.id, "name": "Notice", "days": 1, "tone": "firm", "send_email": True,
-                "mail_template_id": env.ref("collections_followup.mail_template_followup_firm").id,
-            })
-            partners = env["res.partner"].create([
-                {"name": "Concurrent %s Ltda" % index, "is_company": True, "email": "c%s@example.com" % index}
-                for index in range(3)
-            ])
+            policy = env["collections.policy"].create(
+                {
+                    "name": "Concurrency run",
+                    "company_id": company.id,
+                    "min_days_between_contacts": 0,
+                }
+            )
+            env["collections.level"].create(
+                {
+                    "policy_id": policy.id,
+                    "name": "Notice",
+                    "days": 1,
+                    "tone": "firm",
+                    "send_email": True,
+                    "mail_template_id": env.ref("collections_followup.mail_template_followup_firm").id,
+                }
+            )
+            partners = env["res.partner"].create(
+                [
+                    {
+                        "name": "Concurrent %s Ltda" % index,
+                        "is_company": True,
+                        "email": "c%s@example.com" % index,
+                    }
+                    for index in range(3)
+                ]
+            )
             invoices = env["account.move"]
             for partner in partners:
                 partner.with_company(company).collections_policy_id = policy
-                invoices |= env["account.move"].with_company(company).create({
-                    "move_type": "out_invoice", "partner_id": partner.id, "invoice_date": date(2025, 2, 1),
-                    "invoice_date_due": date(2025, 3, 3),
-                    "invoice_line_ids": [Command.create({
-                        "name": "Service", "quantity": 1, "price_unit": 1000.0, "tax_ids": [Command.clear()]})],
-                })
+                invoices |= (
+                    env["account.move"]
+                    .with_company(company)
+                    .create(
+                        {
+                            "move_type": "out_invoice",
+                            "partner_id": partner.id,
+                            "invoice_date": date(2025, 2, 1),
+                            "invoice_date_due": date(2025, 3, 3),
+                            "invoice_line_ids": [
+                                Command.create(
+                                    {
+                                        "name": "Service",
+                                        "quantity": 1,
+                                        "price_unit": 1000.0,
+                                        "tax_ids": [Command.clear()],
+                                    }
+                                )
+                            ],
+                        }
+                    )
+                )
             invoices.action_post()
             cr.commit()
-            self.data = {"company": company.id, "policy": policy.id, "partners": partners.ids,
-                         "invoices": invoices.ids}
+            self.data = {
+                "company": company.id,
+                "policy": policy.id,
+                "partners": partners.ids,
+                "invoices": invoices.ids,
+            }
         self.addCleanup(self._delete_data)
 
     def _delete_data(self):
@@ -57,7 +93,9 @@ class TestRunConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             actions = env["collections.followup.action"].search([("partner_id", "in", self.data["partners"])])
             env["mail.mail"].search([("id", "in", actions.mail_id.ids)]).unlink()
-            runs = env["collections.run"].search([("company_id", "=", self.data["company"]), ("date", "=", AS_OF)])
+            runs = env["collections.run"].search(
+                [("company_id", "=", self.data["company"]), ("date", "=", AS_OF)]
+            )
             actions.unlink()
             runs.unlink()
             payments = env["account.payment"].search([("partner_id", "in", self.data["partners"])])
@@ -87,8 +125,10 @@ class TestRunConcurrency(TransactionCase):
         with self.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             actions = env["collections.followup.action"].search([("partner_id", "in", self.data["partners"])])
-            return {partner_id: len(actions.filtered(lambda a: a.partner_id.id == partner_id))
-                    for partner_id in self.data["partners"]}, len(actions.mail_id)
+            return {
+                partner_id: len(actions.filtered(lambda a: a.partner_id.id == partner_id))
+                for partner_id in self.data["partners"]
+            }, len(actions.mail_id)
 
     def test_two_runs_at_once_contact_each_customer_once(self):
         results = {}
@@ -142,9 +182,14 @@ class TestRunConcurrency(TransactionCase):
                 raise RuntimeError("worker killed")
             return original(engine, run, data, batch, counts, log)
 
-        with patch.object(CollectionsFollowupRun, "_batch_size", 1), \
-                patch.object(CollectionsFollowupRun, "_execute_batch_isolated", crash_on_second_batch):
-            with self.env.registry.cursor() as cr, mute_logger("odoo.addons.collections_followup.models.collections_followup_run"):
+        with (
+            patch.object(CollectionsFollowupRun, "_batch_size", 1),
+            patch.object(CollectionsFollowupRun, "_execute_batch_isolated", crash_on_second_batch),
+        ):
+            with (
+                self.env.registry.cursor() as cr,
+                mute_logger("odoo.addons.collections_followup.models.collections_followup_run"),
+            ):
                 first = self._engine(cr)._run_company(AS_OF, auto_commit=True)
         self.assertEqual(first["state"], "failed")
         self.assertIn("worker killed", first["log"])

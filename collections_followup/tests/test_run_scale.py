@@ -12,11 +12,33 @@ class TestRunScale(FollowupCommon):
     give exactly what Odoo's own rendering and ``create`` give."""
 
     MAIL_FIELDS = (
-        "subject", "body_html", "body", "email_from", "reply_to", "model", "res_id", "record_name",
-        "message_type", "author_id", "auto_delete", "state", "is_notification", "scheduled_date",
-        "email_to", "email_cc", "headers", "references", "subtype_id", "mail_server_id",
-        "email_add_signature", "reply_to_force_new", "is_internal", "parent_id", "partner_ids",
-        "recipient_ids", "attachment_ids",
+        "subject",
+        "body_html",
+        "body",
+        "email_from",
+        "reply_to",
+        "model",
+        "res_id",
+        "record_name",
+        "message_type",
+        "author_id",
+        "auto_delete",
+        "state",
+        "is_notification",
+        "scheduled_date",
+        "email_to",
+        "email_cc",
+        "headers",
+        "references",
+        "subtype_id",
+        "mail_server_id",
+        "email_add_signature",
+        "reply_to_force_new",
+        "is_internal",
+        "parent_id",
+        "partner_ids",
+        "recipient_ids",
+        "attachment_ids",
     )
 
     @classmethod
@@ -28,13 +50,19 @@ class TestRunScale(FollowupCommon):
         for number in range(9):
             customer = cls._customer(
                 "Cliente %d" % number,
-                "cliente%d@example.com" % number if number != 4 else "a%d@example.com; b@example.com" % number,
+                "cliente%d@example.com" % number
+                if number != 4
+                else "a%d@example.com; b@example.com" % number,
             )
             if number == 5:
-                cls.env["res.partner"].create({
-                    "name": "Financeiro 5", "parent_id": customer.id, "type": "invoice",
-                    "email": "financeiro5@example.com",
-                })
+                cls.env["res.partner"].create(
+                    {
+                        "name": "Financeiro 5",
+                        "parent_id": customer.id,
+                        "type": "invoice",
+                        "email": "financeiro5@example.com",
+                    }
+                )
             cls.customers |= customer
             # 1 to 3 instalments per invoice, 2 invoices, due 25 days ago to 10 days ahead
             for invoice_number in range(2):
@@ -50,12 +78,15 @@ class TestRunScale(FollowupCommon):
                     cls.partly_paid = invoice
                     cls.env["account.payment.register"].with_context(
                         active_model="account.move", active_ids=invoice.ids
-                    ).create({"amount": 250.0, "payment_date": cls.as_of - timedelta(days=2)})._create_payments()
+                    ).create(
+                        {"amount": 250.0, "payment_date": cls.as_of - timedelta(days=2)}
+                    )._create_payments()
 
     def _results(self):
         """Everything the run left, in a comparable form (no ids, no timestamps)."""
         actions = self.env["collections.followup.action"].search(
-            [("partner_id", "in", self.customers.ids)], order="partner_id, id")
+            [("partner_id", "in", self.customers.ids)], order="partner_id, id"
+        )
         result = []
         for action in actions:
             mail = action.mail_id
@@ -64,19 +95,34 @@ class TestRunScale(FollowupCommon):
                 for name, value in mail.read(list(self.MAIL_FIELDS), load=None)[0].items():
                     if name != "id":
                         mail_values[name] = sorted(value) if isinstance(value, list) else value
-            result.append({
-                "partner": action.partner_id.id, "level": action.level_id.id, "state": action.state,
-                "email_state": action.email_state, "email_recipients": action.email_recipients,
-                "failure_reason": action.failure_reason, "amount_claimed": action.amount_claimed,
-                "claim_summary": action.claim_summary, "claim_credits": action.claim_credits,
-                "days_late": action.days_late, "activity": bool(action.activity_id),
-                "lines": [action_line for action_line in action._claim_lines()],
-                "pairs": sorted(self.env["collections.followup.pair"].search(
-                    [("action_id", "=", action.id)]).mapped(lambda pair: (pair.move_line_id.id, pair.level_id.id))),
-                "mail": mail_values,
-            })
+            result.append(
+                {
+                    "partner": action.partner_id.id,
+                    "level": action.level_id.id,
+                    "state": action.state,
+                    "email_state": action.email_state,
+                    "email_recipients": action.email_recipients,
+                    "failure_reason": action.failure_reason,
+                    "amount_claimed": action.amount_claimed,
+                    "claim_summary": action.claim_summary,
+                    "claim_credits": action.claim_credits,
+                    "days_late": action.days_late,
+                    "activity": bool(action.activity_id),
+                    "lines": [action_line for action_line in action._claim_lines()],
+                    "pairs": sorted(
+                        self.env["collections.followup.pair"]
+                        .search([("action_id", "=", action.id)])
+                        .mapped(lambda pair: (pair.move_line_id.id, pair.level_id.id))
+                    ),
+                    "mail": mail_values,
+                }
+            )
         notes = self.env["mail.message"].search(
-            [("model", "=", "res.partner"), ("res_id", "in", self.customers.ids), ("message_type", "=", "comment")],
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "in", self.customers.ids),
+                ("message_type", "=", "comment"),
+            ],
             order="res_id, id",
         )
         return result, [(note.res_id, note.body, note.subtype_id.id) for note in notes]
@@ -89,7 +135,8 @@ class TestRunScale(FollowupCommon):
             results = self._results()
             references = {}
             for action in self.env["collections.followup.action"].search(
-                    [("partner_id", "in", self.customers.ids), ("mail_id", "!=", False)]):
+                [("partner_id", "in", self.customers.ids), ("mail_id", "!=", False)]
+            ):
                 # Odoo's own rendering, record by record, through the ORM
                 template = action.level_id.mail_template_id
                 rendered = template._generate_template(action.ids, ["subject", "body_html", "email_from"])
@@ -104,10 +151,14 @@ class TestRunScale(FollowupCommon):
         summary, (actions, notes), references = self._run_and_collect()
         self.assertEqual(summary["partners_contacted"], len(self.customers))
         self.assertEqual(summary["emails_queued"], len(self.customers))
-        self.assertTrue(any(line["fine"] for action in actions for line in action["lines"]),
-                        "the data must show late charges in the e-mails")
-        self.assertTrue(any(not line["overdue"] for action in actions for line in action["lines"]),
-                        "the data must list instalments still to fall due")
+        self.assertTrue(
+            any(line["fine"] for action in actions for line in action["lines"]),
+            "the data must show late charges in the e-mails",
+        )
+        self.assertTrue(
+            any(not line["overdue"] for action in actions for line in action["lines"]),
+            "the data must list instalments still to fall due",
+        )
         # the bodies and subjects are Odoo's own rendering of the stored lines
         for action in actions:
             reference = references[action["partner"]]

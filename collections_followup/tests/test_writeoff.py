@@ -1,6 +1,7 @@
 from datetime import date
 
 from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -20,10 +21,14 @@ class TestWriteoff(FollowupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.loss_account = cls.env["account.account"].create({
-            "code": "639201", "name": "Perdas no recebimento de créditos", "account_type": "expense",
-            "company_ids": [cls.company.id],
-        })
+        cls.loss_account = cls.env["account.account"].create(
+            {
+                "code": "639201",
+                "name": "Perdas no recebimento de créditos",
+                "account_type": "expense",
+                "company_ids": [cls.company.id],
+            }
+        )
         cls.company.collections_writeoff_account_id = cls.loss_account
         cls.small = cls._invoice(cls.customer, DUE, 1000.0)
         cls.medium = cls._invoice(cls.customer_b, DUE, 20000.0)
@@ -35,8 +40,11 @@ class TestWriteoff(FollowupCommon):
         return invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
 
     def _wizard(self, lines, user=None, **values):
-        return self.env["collections.writeoff.wizard"].with_user(user or self.collections_manager).create({
-            "move_line_ids": [Command.set(lines.ids)], **values})
+        return (
+            self.env["collections.writeoff.wizard"]
+            .with_user(user or self.collections_manager)
+            .create({"move_line_ids": [Command.set(lines.ids)], **values})
+        )
 
     @freeze_time(TODAY)
     def test_write_off_settles_and_classifies(self):
@@ -61,8 +69,11 @@ class TestWriteoff(FollowupCommon):
 
     @freeze_time(TODAY)
     def test_reversing_reopens_the_instalments(self):
-        writeoff = self.env["collections.writeoff"].with_user(self.collections_manager).collections_write_off(
-            self.small_line.ids, "uncollectible")
+        writeoff = (
+            self.env["collections.writeoff"]
+            .with_user(self.collections_manager)
+            .collections_write_off(self.small_line.ids, "uncollectible")
+        )
         with self.assertRaises(AccessError):
             writeoff.with_user(self.collector).action_reverse()
         writeoff.with_user(self.collections_manager).action_reverse()
@@ -95,8 +106,11 @@ class TestWriteoff(FollowupCommon):
             (self.small_line.ids, "uncollectible", {"date": "2024-09-01"}, "in the future"),
         ]
         for ids, reason, kwargs, message in cases:
-            with self.subTest(message=message), self.assertRaisesRegex(UserError, message), \
-                    self.env.cr.savepoint():
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(UserError, message),
+                self.env.cr.savepoint(),
+            ):
                 manager.collections_write_off(ids, reason, **kwargs)
         self.assertFalse(Writeoff.search([]))
         self.assertEqual(self.small.payment_state, "not_paid")
@@ -104,8 +118,9 @@ class TestWriteoff(FollowupCommon):
     @freeze_time("2025-02-15")
     def test_medium_credit_needs_the_administrative_collection(self):
         manager = self.env["collections.writeoff"].with_user(self.collections_manager)
-        writeoff = manager.collections_write_off(self.medium_line.ids, "uncollectible",
-                                                 administrative_collection=True)
+        writeoff = manager.collections_write_off(
+            self.medium_line.ids, "uncollectible", administrative_collection=True
+        )
         self.assertEqual(writeoff.line_ids.criterion, "unsecured_medium")
         self.assertTrue(writeoff.line_ids.administrative_collection)
 
@@ -113,8 +128,13 @@ class TestWriteoff(FollowupCommon):
         tiny = self._invoice(self.customer, DUE, 0.80)
         Writeoff = self.env["collections.writeoff"]
         self.assertEqual(Writeoff._cron_write_off_small_balances("2024-08-15"), {}, "Off by default")
-        self.company.write({"collections_writeoff_small_balances": True, "collections_writeoff_small_amount": 1.0,
-                            "collections_writeoff_small_days": 90})
+        self.company.write(
+            {
+                "collections_writeoff_small_balances": True,
+                "collections_writeoff_small_amount": 1.0,
+                "collections_writeoff_small_days": 90,
+            }
+        )
         self.assertEqual(Writeoff._cron_write_off_small_balances("2024-03-15"), {}, "Not late enough yet")
         result = Writeoff._cron_write_off_small_balances("2024-08-15")
         writeoff = Writeoff.browse(result[self.company.id])

@@ -2,7 +2,7 @@ from odoo import _, fields, models
 
 
 class CollectionsChargeInvoice(models.TransientModel):
-    """"Invoice late charges to date": invoices what accrued on the chosen
+    """ "Invoice late charges to date": invoices what accrued on the chosen
     invoices or partners up to a date and was neither invoiced nor waived."""
 
     _name = "collections.charge.invoice"
@@ -30,7 +30,8 @@ class CollectionsChargeInvoice(models.TransientModel):
                     "message": _(
                         "No late charges accrued up to %(date)s that were not invoiced or waived yet "
                         "(or the policy does not invoice late charges).",
-                        date=fields.Date.to_string(self.as_of)),
+                        date=fields.Date.to_string(self.as_of),
+                    ),
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
@@ -38,6 +39,11 @@ class CollectionsChargeInvoice(models.TransientModel):
         action["domain"] = [("id", "in", invoice_ids)]
         action["context"] = {"create": False}
         if len(invoice_ids) == 1:
-            action.update({"res_id": invoice_ids[0], "view_mode": "form",
-                           "views": [(self.env.ref("account.view_move_form").id, "form")]})
+            action.update(
+                {
+                    "res_id": invoice_ids[0],
+                    "view_mode": "form",
+                    "views": [(self.env.ref("account.view_move_form").id, "form")],
+                }
+            )
         return action

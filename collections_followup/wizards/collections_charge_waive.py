@@ -11,7 +11,9 @@ class CollectionsChargeWaive(models.TransientModel):
 
     move_id = fields.Many2one("account.move", string="Invoice", required=True)
     move_line_id = fields.Many2one(
-        "account.move.line", string="Instalment", required=True,
+        "account.move.line",
+        string="Instalment",
+        required=True,
         domain="[('move_id', '=', move_id), ('account_id.account_type', '=', 'asset_receivable'), "
         "('balance', '>', 0)]",
     )
@@ -32,7 +34,8 @@ class CollectionsChargeWaive(models.TransientModel):
         if move and not values.get("move_line_id"):
             instalments = move.sudo().line_ids._collections_instalments()
             late = instalments.filtered(
-                lambda line: line.date_maturity and line.date_maturity < fields.Date.context_today(self))
+                lambda line: line.date_maturity and line.date_maturity < fields.Date.context_today(self)
+            )
             values["move_line_id"] = (late or instalments)[:1].id
         return values
 
@@ -40,7 +43,11 @@ class CollectionsChargeWaive(models.TransientModel):
     def _compute_left(self):
         for wizard in self:
             line = wizard.move_line_id.sudo()
-            left = line._collections_left_to_invoice(wizard.as_of).get(line.id, {}) if line and wizard.as_of else {}
+            left = (
+                line._collections_left_to_invoice(wizard.as_of).get(line.id, {})
+                if line and wizard.as_of
+                else {}
+            )
             foreign = line.currency_id != line.company_currency_id
             wizard.currency_id = line.currency_id if foreign else line.company_currency_id
             wizard.fine_left = float(left.get("fine", 0))
@@ -60,7 +67,11 @@ class CollectionsChargeWaive(models.TransientModel):
             raise UserError(_("The instalment does not belong to the invoice."))
         self.env["collections.charge"]._collections_waive(
             self.move_line_id,
-            {"fine": self.fine_amount, "interest": self.interest_amount, "correction": self.correction_amount},
+            {
+                "fine": self.fine_amount,
+                "interest": self.interest_amount,
+                "correction": self.correction_amount,
+            },
             self.reason,
             self.as_of,
         )

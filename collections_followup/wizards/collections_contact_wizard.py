@@ -26,12 +26,16 @@ class CollectionsContactWizard(models.TransientModel):
     promise_amount = fields.Monetary(currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
     move_line_ids = fields.Many2many(
-        "account.move.line", string="Instalments Covered",
-        compute="_compute_move_line_ids", store=True, readonly=False,
+        "account.move.line",
+        string="Instalments Covered",
+        compute="_compute_move_line_ids",
+        store=True,
+        readonly=False,
         help="Instalments the promise covers; by default every open instalment of the customer.",
     )
     dispute_move_id = fields.Many2one(
-        "account.move", string="Disputed Invoice",
+        "account.move",
+        string="Disputed Invoice",
         domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
         "('state', '=', 'posted')]",
     )
@@ -73,21 +77,25 @@ class CollectionsContactWizard(models.TransientModel):
                 claims = partner.with_company(self.company_id)._collections_claim_lines(self.date)
                 lines = self.env["account.move.line"].browse([claim["line_id"] for claim in claims])
             if not lines:
-                raise UserError(_("%(partner)s has no open instalment to promise.", partner=partner.display_name))
+                raise UserError(
+                    _("%(partner)s has no open instalment to promise.", partner=partner.display_name)
+                )
             Promise = self.env["collections.promise"]
             Promise._collections_check_instalments(lines, partner, self.company_id, open_only=True)
             # sudo: the user is a collector (checked above); the promise is
             # checked (instalments, amount, date) by collections.promise.create.
-            promise = Promise.sudo().create({
-                "partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "date": self.promise_date,
-                "amount": self.promise_amount,
-                "currency_id": self.company_id.currency_id.id,
-                "move_line_ids": [fields.Command.set(lines.ids)],
-                "user_id": self.env.user.id,
-                "note": self.note,
-            })
+            promise = Promise.sudo().create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "date": self.promise_date,
+                    "amount": self.promise_amount,
+                    "currency_id": self.company_id.currency_id.id,
+                    "move_line_ids": [fields.Command.set(lines.ids)],
+                    "user_id": self.env.user.id,
+                    "note": self.note,
+                }
+            )
         if self.outcome == "dispute":
             if not self.dispute_move_id or not (self.dispute_reason or "").strip():
                 raise UserError(_("A dispute needs the invoice and the reason."))
@@ -96,24 +104,33 @@ class CollectionsContactWizard(models.TransientModel):
                 self.dispute_move_id.collections_dispute_open(self.dispute_reason.strip())
             )
         collector = partner.with_company(self.company_id).collections_responsible_id
-        action = self.env["collections.followup.action"].sudo().create({
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            "date": self.date,
-            "kind": "contact",
-            "state": "done",
-            "user_id": self.env.user.id,
-            "collector_id": collector.id or self.env.user.id,
-            "outcome": self.outcome,
-            "right_party_contact": self.right_party_contact,
-            "note": self.note,
-            "promise_id": promise.id,
-        })
+        action = (
+            self.env["collections.followup.action"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company_id.id,
+                    "date": self.date,
+                    "kind": "contact",
+                    "state": "done",
+                    "user_id": self.env.user.id,
+                    "collector_id": collector.id or self.env.user.id,
+                    "outcome": self.outcome,
+                    "right_party_contact": self.right_party_contact,
+                    "note": self.note,
+                    "promise_id": promise.id,
+                }
+            )
+        )
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
         partner.sudo().message_post(
-            body=_("Contact logged: %(outcome)s%(rpc)s. %(note)s", outcome=outcomes[self.outcome],
-                   rpc=_(" (right person reached)") if self.right_party_contact else "",
-                   note=self.note or ""),
+            body=_(
+                "Contact logged: %(outcome)s%(rpc)s. %(note)s",
+                outcome=outcomes[self.outcome],
+                rpc=_(" (right person reached)") if self.right_party_contact else "",
+                note=self.note or "",
+            ),
             subtype_xmlid="mail.mt_note",
         )
         self.action_id = action

@@ -42,8 +42,9 @@ class CollectionsCreditRelease(models.TransientModel):
             if document is not None:
                 document = document.sudo()
             if document is None:
-                wizard.update({"document_name": False, "partner_id": False, "company_id": False,
-                               "hold_message": False})
+                wizard.update(
+                    {"document_name": False, "partner_id": False, "company_id": False, "hold_message": False}
+                )
                 continue
             wizard.document_name = document.display_name
             wizard.partner_id = document.partner_id.commercial_partner_id

@@ -9,7 +9,9 @@ class CollectionsDisputeWizard(models.TransientModel):
     _description = "Invoice Dispute"
 
     move_id = fields.Many2one("account.move", string="Invoice", required=True)
-    mode = fields.Selection([("open", "Open dispute"), ("close", "End dispute")], required=True, default="open")
+    mode = fields.Selection(
+        [("open", "Open dispute"), ("close", "End dispute")], required=True, default="open"
+    )
     reason = fields.Text()
 
     def action_confirm(self):

@@ -1,4 +1,5 @@
 from markupsafe import Markup, escape
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -13,17 +14,22 @@ class CollectionsPlanWizard(models.TransientModel):
     _name = "collections.plan.wizard"
     _description = "Negotiate a Payment Plan"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, domain="[('parent_id', '=', False)]")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, domain="[('parent_id', '=', False)]"
+    )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     move_line_ids = fields.Many2many(
-        "account.move.line", string="Instalments to Renegotiate",
+        "account.move.line",
+        string="Instalments to Renegotiate",
         domain="[('company_id', '=', company_id), ('partner_id.commercial_partner_id', '=', partner_id), "
         "('account_type', '=', 'asset_receivable'), ('reconciled', '=', False), ('parent_state', '=', 'posted'), "
         "('balance', '>', 0)]",
     )
     include_charges = fields.Boolean(string="Include Late Charges", default=True)
-    discount_type = fields.Selection([("amount", "Amount"), ("percent", "Percentage")], default="amount", required=True)
+    discount_type = fields.Selection(
+        [("amount", "Amount"), ("percent", "Percentage")], default="amount", required=True
+    )
     discount_value = fields.Float(string="Discount")
     down_payment = fields.Monetary()
     down_payment_date = fields.Date(default=fields.Date.context_today)
@@ -53,13 +59,26 @@ class CollectionsPlanWizard(models.TransientModel):
             partner = self.env["res.partner"].browse(active_ids[:1]).commercial_partner_id
             company = self.env.company
             snapshot = self.env["collections.receivable"]._snapshot(company, today, partner.ids)
-            line_ids = [item.line_id for item in snapshot.items.values()
-                        if snapshot.is_overdue(item) and not item.in_dispute]
+            line_ids = [
+                item.line_id
+                for item in snapshot.items.values()
+                if snapshot.is_overdue(item) and not item.in_dispute
+            ]
             values.update(partner_id=partner.id, company_id=company.id, move_line_ids=[Command.set(line_ids)])
         return values
 
-    @api.depends("move_line_ids", "include_charges", "discount_type", "discount_value", "down_payment",
-                 "down_payment_date", "instalment_count", "first_due_date", "period_months", "interest_rate")
+    @api.depends(
+        "move_line_ids",
+        "include_charges",
+        "discount_type",
+        "discount_value",
+        "down_payment",
+        "down_payment_date",
+        "instalment_count",
+        "first_due_date",
+        "period_months",
+        "interest_rate",
+    )
     def _compute_preview(self):
         Plan = self.env["collections.plan"]
         today = fields.Date.context_today(self)
@@ -69,8 +88,9 @@ class CollectionsPlanWizard(models.TransientModel):
             if not (wizard.partner_id and wizard.first_due_date and wizard.instalment_count):
                 continue
             try:
-                data = Plan._collections_gather(wizard.company_id, wizard.partner_id,
-                                                wizard.move_line_ids._origin, today)
+                data = Plan._collections_gather(
+                    wizard.company_id, wizard.partner_id, wizard.move_line_ids._origin, today
+                )
                 schedule = Plan._collections_schedule(data, wizard, wizard.company_id, today)
             except UserError as error:  # ValidationError is a UserError
                 wizard.preview_error = error.args[0]
@@ -95,12 +115,17 @@ class CollectionsPlanWizard(models.TransientModel):
         html = Markup('<table class="table table-sm o_collections_plan_preview"><tbody>')
         for label, amount in rows:
             html += Markup("<tr><td>%s</td><td class='text-end'>%s</td></tr>") % (label, fmt(amount))
-        html += Markup("</tbody></table><table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
-                       "<th class='text-end'>%s</th></tr></thead><tbody>") % (_("No."), _("Due"), _("Amount"))
+        html += Markup(
+            "</tbody></table><table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (_("No."), _("Due"), _("Amount"))
         for instalment in schedule.instalments:
             number = _("Down payment") if instalment.number == 0 else str(instalment.number)
             html += Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % (
-                number, instalment.due_date.isoformat(), fmt(instalment.amount))
+                number,
+                instalment.due_date.isoformat(),
+                fmt(instalment.amount),
+            )
         return html + Markup("</tbody></table>")
 
     def _plan_values(self):

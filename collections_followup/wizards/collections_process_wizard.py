@@ -14,8 +14,11 @@ class CollectionsProcessWizard(models.TransientModel):
     action_ids = fields.Many2many(
         "collections.followup.action", string="Contacts", domain=[("state", "=", "planned")]
     )
-    date = fields.Date(required=True, default=fields.Date.context_today,
-                       help="Date of the contacts; the claimed amounts are computed for it.")
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        help="Date of the contacts; the claimed amounts are computed for it.",
+    )
     preview_html = fields.Html(compute="_compute_preview_html", sanitize=False)
 
     @api.depends("action_ids")
@@ -25,25 +28,37 @@ class CollectionsProcessWizard(models.TransientModel):
             for action in wizard.action_ids:
                 level = action.level_id
                 channels = [
-                    label for flag, label in (
-                        (level.send_email, _("e-mail")), (level.send_letter, _("letter")),
-                        (level.send_sms, _("SMS")), (level.create_activity, _("activity")),
-                        (level.set_credit_hold, _("credit hold")), (level.suspend_service, _("suspension")),
+                    label
+                    for flag, label in (
+                        (level.send_email, _("e-mail")),
+                        (level.send_letter, _("letter")),
+                        (level.send_sms, _("SMS")),
+                        (level.create_activity, _("activity")),
+                        (level.set_credit_hold, _("credit hold")),
+                        (level.suspend_service, _("suspension")),
                         (level.escalation, _("escalation")),
-                    ) if flag
+                    )
+                    if flag
                 ]
                 # Markup's % escapes every value: names and levels are user data
                 rows.append(
-                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>") % (
-                        action.partner_id.display_name, level.name, ", ".join(channels),
+                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                    % (
+                        action.partner_id.display_name,
+                        level.name,
+                        ", ".join(channels),
                         action.claim_summary or "",
                     )
                 )
-            wizard.preview_html = (
-                Markup("<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
-                       "</thead><tbody>%s</tbody></table>") % (
-                    _("Customer"), _("Level"), _("Actions"), _("Claimed"), Markup().join(rows),
-                )
+            wizard.preview_html = Markup(
+                "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
+                "</thead><tbody>%s</tbody></table>"
+            ) % (
+                _("Customer"),
+                _("Level"),
+                _("Actions"),
+                _("Claimed"),
+                Markup().join(rows),
             )
 
     def action_execute(self):

@@ -2,14 +2,16 @@ from odoo import _, fields, models
 
 
 class CollectionsRunWizard(models.TransientModel):
-    """"Run follow-up now": the daily run for a chosen date, on demand."""
+    """ "Run follow-up now": the daily run for a chosen date, on demand."""
 
     _name = "collections.run.wizard"
     _description = "Run Follow-up Now"
 
     date = fields.Date(required=True, default=fields.Date.context_today)
     company_ids = fields.Many2many(
-        "res.company", string="Companies", default=lambda self: self.env.companies,
+        "res.company",
+        string="Companies",
+        default=lambda self: self.env.companies,
         domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
     )
     simulate = fields.Boolean(
@@ -26,10 +28,17 @@ class CollectionsRunWizard(models.TransientModel):
             "Follow-up of %(date)s: %(contacted)s customers contacted (%(done)s done, %(failed)s failed), "
             "%(planned)s to process, %(postponed)s postponed, %(emails)s e-mails queued, %(letters)s letters, "
             "%(activities)s activities, %(lifted)s suspensions lifted, %(broken)s promises broken.",
-            date=result["date"], contacted=result["partners_contacted"], done=result["actions_done"],
-            failed=result["actions_failed"], planned=result["actions_planned"], postponed=result["postponed"],
-            emails=result["emails_queued"], letters=result["letters"], activities=result["activities"],
-            lifted=result["suspensions_lifted"], broken=result["promises_broken"],
+            date=result["date"],
+            contacted=result["partners_contacted"],
+            done=result["actions_done"],
+            failed=result["actions_failed"],
+            planned=result["actions_planned"],
+            postponed=result["postponed"],
+            emails=result["emails_queued"],
+            letters=result["letters"],
+            activities=result["activities"],
+            lifted=result["suspensions_lifted"],
+            broken=result["promises_broken"],
         )
         return {
             "type": "ir.actions.act_window",

@@ -18,4 +18,6 @@ class CollectionsCustomerPortal(CustomerPortal):
             order_sudo = None
         if order_sudo and order_sudo._has_to_be_signed() and order_sudo._collections_portal_on_hold():
             return {"error": order_sudo._collections_portal_hold_message()}
-        return super().portal_quote_accept(order_id, access_token=access_token, name=name, signature=signature)
+        return super().portal_quote_accept(
+            order_id, access_token=access_token, name=name, signature=signature
+        )

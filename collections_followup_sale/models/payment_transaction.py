@@ -14,7 +14,11 @@ class PaymentTransaction(models.Model):
             if len(tx.sale_order_ids) != 1:
                 continue
             quotation = tx.sale_order_ids.filtered(lambda order: order.state in ("draft", "sent"))
-            if quotation and quotation._is_confirmation_amount_reached() and quotation._collections_portal_on_hold():
+            if (
+                quotation
+                and quotation._is_confirmation_amount_reached()
+                and quotation._collections_portal_on_hold()
+            ):
                 quotation._collections_hold_paid_order(tx)
                 held |= quotation
         passing = self.filtered(lambda tx: not (tx.sale_order_ids & held))

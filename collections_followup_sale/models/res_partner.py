@@ -33,13 +33,23 @@ class ResPartner(models.Model):
         counted once, as a draft invoice. One query for all the partners.
         """
         amounts = super()._collections_to_invoice_amounts(company, exclude_order_ids)
-        self.env["sale.order.line"].flush_model([
-            "company_id", "state", "order_partner_id", "display_type", "qty_to_invoice",
-            "price_total", "product_uom_qty", "currency_id", "order_id",
-        ])
+        self.env["sale.order.line"].flush_model(
+            [
+                "company_id",
+                "state",
+                "order_partner_id",
+                "display_type",
+                "qty_to_invoice",
+                "price_total",
+                "product_uom_qty",
+                "currency_id",
+                "order_id",
+            ]
+        )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT partner.commercial_partner_id, line.currency_id,
                    line.qty_to_invoice, line.price_total, line.product_uom_qty
               FROM sale_order_line line
@@ -51,8 +61,11 @@ class ResPartner(models.Model):
                AND line.qty_to_invoice > 0
                AND line.order_id != ALL(%(excluded)s)
             """,
-            company=company.id, partners=self.ids, excluded=list(exclude_order_ids),
-        ))
+                company=company.id,
+                partners=self.ids,
+                excluded=list(exclude_order_ids),
+            )
+        )
         by_currency = defaultdict(Decimal)
         for commercial_id, currency_id, qty_to_invoice, price_total, ordered_qty in self.env.cr.fetchall():
             by_currency[commercial_id, currency_id] += credit.order_line_to_invoice(
@@ -72,8 +85,10 @@ class ResPartner(models.Model):
         self._collections_check_credit_access()
         # sudo: archived and other users' contacts of the customer belong in
         # the domain; the action itself runs with the user's rights
-        tree = self.sudo().with_context(active_test=False).search(
-            [("id", "child_of", self.commercial_partner_id.ids)]
+        tree = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "child_of", self.commercial_partner_id.ids)])
         )
         return {
             "type": "ir.actions.act_window",

@@ -51,8 +51,10 @@ class SaleOrder(models.Model):
 
     @api.model
     def _collections_portal_hold_message(self):
-        return _("Your order needs approval by our credit department before it can be confirmed. "
-                 "We will contact you shortly.")
+        return _(
+            "Your order needs approval by our credit department before it can be confirmed. "
+            "We will contact you shortly."
+        )
 
     def _collections_hold_paid_order(self, transaction):
         """The customer paid online but a credit hold refuses the order: keep
@@ -61,11 +63,21 @@ class SaleOrder(models.Model):
         # sudo: called from the payment post-processing (public user); writes
         # only a note and an activity
         order = self.sudo()
-        user = order.company_id.collections_credit_reviewer_id or self.env["res.users"].sudo().search([
-            ("groups_id", "in", self.env.ref(MANAGER_GROUP).id),
-            ("company_ids", "in", order.company_id.id),
-            ("share", "=", False),
-        ], order="id", limit=1) or order.user_id
+        user = (
+            order.company_id.collections_credit_reviewer_id
+            or self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", self.env.ref(MANAGER_GROUP).id),
+                    ("company_ids", "in", order.company_id.id),
+                    ("share", "=", False),
+                ],
+                order="id",
+                limit=1,
+            )
+            or order.user_id
+        )
         note = _(
             "Paid online (%(reference)s) but the customer is on credit hold: the payment is recorded "
             "and the order awaits a credit release before it can be confirmed.",
@@ -78,4 +90,6 @@ class SaleOrder(models.Model):
             note=note,
             user_id=user.id or self.env.uid,
         )
-        _logger.info("Sale order %s paid online by %s held by credit control.", order.id, transaction.reference)
+        _logger.info(
+            "Sale order %s paid online by %s held by credit control.", order.id, transaction.reference
+        )

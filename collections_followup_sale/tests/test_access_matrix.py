@@ -1,6 +1,7 @@
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+
 from odoo.addons.collections_followup.tests.common import CollectionsCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -44,7 +45,9 @@ class TestAccessMatrix(CollectionsCommon):
         cls.company = cls.company_data["company"]
         common = {"company_id": cls.company.id, "company_ids": [cls.company.id]}
         cls.users = {
-            role: mail_new_test_user(cls.env, login="cf_matrix_%s" % role.replace(" ", "_"), groups=groups, **common)
+            role: mail_new_test_user(
+                cls.env, login="cf_matrix_%s" % role.replace(" ", "_"), groups=groups, **common
+            )
             for role, groups in ROLES.items()
         }
         cls.customer = cls.env["res.partner"].create({"name": "Construtora Alicerce", "is_company": True})
@@ -54,26 +57,51 @@ class TestAccessMatrix(CollectionsCommon):
         )
 
     def _quotation(self):
-        return self.env["sale.order"].create({
-            "partner_id": self.customer.id,
-            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1,
-                                           "price_unit": 100.0, "tax_id": []})],
-        })
+        return self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 100.0,
+                            "tax_id": [],
+                        }
+                    )
+                ],
+            }
+        )
 
     def _operation(self, name, user):
         partner = self.customer.with_user(user)
         if name.startswith("read the exposure"):
-            partner.read(["collections_exposure_open", "collections_exposure_draft",
-                          "collections_exposure_to_invoice", "collections_exposure_credits", "collections_exposure"])
+            partner.read(
+                [
+                    "collections_exposure_open",
+                    "collections_exposure_draft",
+                    "collections_exposure_to_invoice",
+                    "collections_exposure_credits",
+                    "collections_exposure",
+                ]
+            )
         elif name.startswith("read the credit settings"):
-            partner.read(["credit_hold_limit_mode", "credit_release_until", "credit_rating", "credit_review_notes"])
+            partner.read(
+                ["credit_hold_limit_mode", "credit_release_until", "credit_rating", "credit_review_notes"]
+            )
         elif name == "collections_credit_exposure()":
             partner.collections_credit_exposure()
         elif name.startswith("drill down"):
             partner.action_collections_open_receivables()
         elif name.startswith("read the applied limit"):
-            values = partner.read(["collections_credit_limit_applied", "collections_available_credit",
-                                   "collections_overdue_amount", "collections_credit_hold_text"])[0]
+            values = partner.read(
+                [
+                    "collections_credit_limit_applied",
+                    "collections_available_credit",
+                    "collections_overdue_amount",
+                    "collections_credit_hold_text",
+                ]
+            )[0]
             self.assertIn("Protest", values["collections_credit_hold_text"])
         elif name == "collections_credit_hold_reasons()":
             self.assertEqual(partner.collections_credit_hold_reasons(10.0)[0]["code"], "manual")
@@ -81,21 +109,27 @@ class TestAccessMatrix(CollectionsCommon):
             partner.write({"credit_hold_manual_reason": "Changed by %s" % user.login})
         elif name.startswith("release a held quotation"):
             order = self._quotation()
-            wizard = self.env["collections.credit.release"].with_user(user).create(
-                {"res_model": "sale.order", "res_id": order.id, "reason": "Agreed"}
+            wizard = (
+                self.env["collections.credit.release"]
+                .with_user(user)
+                .create({"res_model": "sale.order", "res_id": order.id, "reason": "Agreed"})
             )
             wizard.action_release()
             self.assertEqual(order.collections_credit_released_by_id, user)
         elif name.startswith("write the release fields"):
             order = self._quotation()
-            order.with_user(user).write({
-                "collections_credit_released_by_id": user.id,
-                "collections_credit_release_amount": 1e9,
-                "collections_credit_release_partner_id": self.customer.id,
-                "collections_credit_release_company_id": self.company.id,
-            })
+            order.with_user(user).write(
+                {
+                    "collections_credit_released_by_id": user.id,
+                    "collections_credit_release_amount": 1e9,
+                    "collections_credit_release_partner_id": self.customer.id,
+                    "collections_credit_release_company_id": self.company.id,
+                }
+            )
         elif name.startswith("mark an invoice"):
-            invoice = self.env["account.move"].create({"move_type": "out_invoice", "partner_id": self.customer.id})
+            invoice = self.env["account.move"].create(
+                {"move_type": "out_invoice", "partner_id": self.customer.id}
+            )
             invoice.with_user(user).write({"collections_is_charge_invoice": True})
         else:
             raise AssertionError(name)
@@ -103,7 +137,10 @@ class TestAccessMatrix(CollectionsCommon):
     def test_access_matrix(self):
         for operation, allowed in MATRIX.items():
             for role, user in self.users.items():
-                with self.subTest(operation=operation, role=role), self.env.cr.savepoint(flush=False) as savepoint:
+                with (
+                    self.subTest(operation=operation, role=role),
+                    self.env.cr.savepoint(flush=False) as savepoint,
+                ):
                     if role in allowed:
                         self._operation(operation, user)
                     else:

@@ -39,7 +39,11 @@ class TestPortalCredit(AccountPaymentCommon, SaleCommon, PaymentHttpCommon):
         self.sale_order.action_quotation_sent()
         result = self.make_jsonrpc_request(
             self.sale_order.get_portal_url(suffix="/accept"),
-            {"access_token": self.sale_order.access_token, "name": "Cliente", "signature": "R0lGODlhAQABAAAAACw="},
+            {
+                "access_token": self.sale_order.access_token,
+                "name": "Cliente",
+                "signature": "R0lGODlhAQABAAAAACw=",
+            },
         )
         self.assertIn("needs approval by our credit department", result["error"])
         self.assertNotIn(HOLD_REASON, result["error"])

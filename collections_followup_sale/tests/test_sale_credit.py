@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
+
 from odoo.addons.collections_followup.tests.common import CollectionsCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -25,7 +26,8 @@ class TestSaleCredit(CollectionsCommon):
             cls.env, login="cf_salesperson", groups="base.group_user,sales_team.group_sale_salesman", **common
         )
         cls.credit_manager = mail_new_test_user(
-            cls.env, login="cf_sale_credit_manager",
+            cls.env,
+            login="cf_sale_credit_manager",
             groups="base.group_user,sales_team.group_sale_manager,account.group_account_invoice,"
             "collections_followup.group_collections_manager",
             **common,
@@ -33,7 +35,13 @@ class TestSaleCredit(CollectionsCommon):
         cls.customer = cls.env["res.partner"].create({"name": "Construtora Alicerce", "is_company": True})
         cls.customer.credit_limit = 1000.0
         cls.product = cls.env["product.product"].create(
-            {"name": "Cimento", "type": "consu", "invoice_policy": "order", "list_price": 100.0, "taxes_id": []}
+            {
+                "name": "Cimento",
+                "type": "consu",
+                "invoice_policy": "order",
+                "list_price": 100.0,
+                "taxes_id": [],
+            }
         )
 
     def _order(self, amount, partner=None, user=None, company=None):
@@ -41,22 +49,33 @@ class TestSaleCredit(CollectionsCommon):
         Order = self.env["sale.order"].with_company(company)
         if user:
             Order = Order.with_user(user)
-        return Order.create({
-            "partner_id": (partner or self.customer).id,
-            "company_id": company.id,
-            "order_line": [Command.create(
-                {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": amount, "tax_id": []}
-            )],
-        })
+        return Order.create(
+            {
+                "partner_id": (partner or self.customer).id,
+                "company_id": company.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": amount,
+                            "tax_id": [],
+                        }
+                    )
+                ],
+            }
+        )
 
     def _invoice(self, partner, amount, due_date):
-        move = self.env["account.move"].create({
-            "move_type": "out_invoice",
-            "partner_id": partner.id,
-            "invoice_date": due_date - timedelta(days=30),
-            "invoice_date_due": due_date,
-            "invoice_line_ids": [Command.create({"name": "Old", "price_unit": amount, "tax_ids": []})],
-        })
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": due_date - timedelta(days=30),
+                "invoice_date_due": due_date,
+                "invoice_line_ids": [Command.create({"name": "Old", "price_unit": amount, "tax_ids": []})],
+            }
+        )
         move.action_post()
         return move
 
@@ -149,9 +168,12 @@ class TestSaleCredit(CollectionsCommon):
         self.customer.credit_hold_manual = True
         order = self._order(10.0, user=self.salesperson)
         action = order.with_user(self.credit_manager).action_collections_release_credit()
-        wizard = self.env["collections.credit.release"].with_user(self.credit_manager).with_context(
-            action["context"]
-        ).create({"reason": "Paid in cash at the counter"})
+        wizard = (
+            self.env["collections.credit.release"]
+            .with_user(self.credit_manager)
+            .with_context(action["context"])
+            .create({"reason": "Paid in cash at the counter"})
+        )
         wizard.action_release()
         self.assertEqual(order.collections_credit_released_by_id, self.credit_manager)
         self.assertIn("Paid in cash at the counter", order.message_ids[0].body)
@@ -191,11 +213,17 @@ class TestSaleCredit(CollectionsCommon):
         self.assertIn("manual hold", form.collections_credit_hold_message)
 
     def test_order_form_shows_the_banner_to_salespeople_without_the_release_button(self):
-        arch = self.env["sale.order"].with_user(self.salesperson).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn("collections_available_credit", arch)
         self.assertIn("collections_credit_hold_message", arch)
         self.assertNotIn("action_collections_release_credit", arch)
-        arch = self.env["res.partner"].with_user(self.salesperson).get_views(
-            [(False, "form")])["views"]["form"]["arch"]
+        arch = (
+            self.env["res.partner"]
+            .with_user(self.salesperson)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
         self.assertIn("collections_available_credit", arch)

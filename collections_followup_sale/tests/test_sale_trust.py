@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+
 from odoo.addons.collections_followup.tests.common import CollectionsCommon
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -22,37 +23,64 @@ class TestSaleTrust(CollectionsCommon):
         cls.company = cls.company_data["company"]
         common = {"company_id": cls.company.id, "company_ids": [cls.company.id]}
         cls.salesperson = mail_new_test_user(
-            cls.env, login="cf_trust_salesperson", groups="base.group_user,sales_team.group_sale_salesman", **common
+            cls.env,
+            login="cf_trust_salesperson",
+            groups="base.group_user,sales_team.group_sale_salesman",
+            **common,
         )
         cls.customer = cls.env["res.partner"].create({"name": "Construtora Alicerce", "is_company": True})
         cls.customer.credit_limit = 1000.0
         cls.suspended = cls.env["res.partner"].create({"name": "Obra Parada", "is_company": True})
-        cls.suspended.write({"service_suspended_date": TODAY, "service_suspension_reason": "Protest",
-                             "credit_hold_manual": True, "credit_hold_manual_reason": "Protest"})
+        cls.suspended.write(
+            {
+                "service_suspended_date": TODAY,
+                "service_suspension_reason": "Protest",
+                "credit_hold_manual": True,
+                "credit_hold_manual_reason": "Protest",
+            }
+        )
         cls.product = cls.env["product.product"].create(
             {"name": "Cimento", "type": "consu", "list_price": 100.0, "taxes_id": []}
         )
 
     def _order(self, amount, user):
-        return self.env["sale.order"].with_user(user).create({
-            "partner_id": self.customer.id,
-            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1,
-                                           "price_unit": amount, "tax_id": []})],
-        })
+        return (
+            self.env["sale.order"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_qty": 1,
+                                "price_unit": amount,
+                                "tax_id": [],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
 
     @freeze_time(TODAY)
     def test_salesperson_cannot_release_their_own_quotation(self):
         order = self._order(5000.0, self.salesperson)
         with self.assertRaises(AccessError):
-            order.write({
-                "collections_credit_released_by_id": self.salesperson.id,
-                "collections_credit_release_amount": 1e9,
-            })
+            order.write(
+                {
+                    "collections_credit_released_by_id": self.salesperson.id,
+                    "collections_credit_release_amount": 1e9,
+                }
+            )
         with self.assertRaises(AccessError):
-            self.env["sale.order"].with_user(self.salesperson).create({
-                "partner_id": self.customer.id,
-                "collections_credit_release_amount": 1e9,
-            })
+            self.env["sale.order"].with_user(self.salesperson).create(
+                {
+                    "partner_id": self.customer.id,
+                    "collections_credit_release_amount": 1e9,
+                }
+            )
         with self.assertRaisesRegex(UserError, "Credit limit exceeded"):
             order.action_confirm()
         self.assertEqual(order.state, "draft")

@@ -126,8 +126,9 @@ def _correction_factors(due_date, correction_rates, in_dispute):
         compounded = factor
 
 
-def _reference_exact_amounts(amount, due_date, payments, as_of, terms, holidays=frozenset(),
-                             weekend=WEEKEND, dispute_periods=()):
+def _reference_exact_amounts(
+    amount, due_date, payments, as_of, terms, holidays=frozenset(), weekend=WEEKEND, dispute_periods=()
+):
     """The same day-by-day definition in exact fractions, before rounding.
 
     Returns ``(fine, interest, correction)`` as ``Fraction``. The 40-digit loop

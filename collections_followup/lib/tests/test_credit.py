@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from lib.credit import (
     Exposure,
     HoldReason,
@@ -44,10 +43,15 @@ def test_exposure_total_subtracts_credits_and_can_be_negative():
 
 
 def test_exposure_from_rows_sums_each_kind_and_rounds_float_noise():
-    exposure = exposure_from_rows([
-        ("open", D("100.10")), ("open", 0.1 + 0.2), ("draft", D("20")),
-        ("to_invoice", D("30")), ("credit", D("50")),
-    ])
+    exposure = exposure_from_rows(
+        [
+            ("open", D("100.10")),
+            ("open", 0.1 + 0.2),
+            ("draft", D("20")),
+            ("to_invoice", D("30")),
+            ("credit", D("50")),
+        ]
+    )
     assert exposure == Exposure(D("100.40"), D("20.00"), D("30.00"), D("50.00"))
     assert exposure.total == D("100.40")
     with pytest.raises(ValueError):
@@ -64,10 +68,15 @@ def test_document_just_below_the_limit_passes():
 
 def test_document_just_above_the_limit_is_blocked_with_the_figures():
     [reason] = hold_reasons(partner(), CHECK_ALL, TODAY, document_amount=D("400.01"))
-    assert reason == HoldReason("credit_limit", {
-        "limit": D("1000.00"), "exposure": D("600.00"),
-        "document_amount": D("400.01"), "excess": D("0.01"),
-    })
+    assert reason == HoldReason(
+        "credit_limit",
+        {
+            "limit": D("1000.00"),
+            "exposure": D("600.00"),
+            "document_amount": D("400.01"),
+            "excess": D("0.01"),
+        },
+    )
     assert all(type(value) is Decimal for value in reason.values.values())
 
 
@@ -89,18 +98,22 @@ def test_overdue_exactly_the_allowed_days_passes_one_more_blocks():
     assert codes(partner(oldest_overdue_due_date=due)) == []
     state = partner(oldest_overdue_due_date=due - timedelta(days=1), overdue_amount=D("80"))
     [reason] = hold_reasons(state, CHECK_ALL, TODAY)
-    assert reason == HoldReason("overdue", {
-        "days": 16, "max_days": 15, "due_date": date(2025, 3, 1), "amount": D("80"),
-    })
+    assert reason == HoldReason(
+        "overdue",
+        {
+            "days": 16,
+            "max_days": 15,
+            "due_date": date(2025, 3, 1),
+            "amount": D("80"),
+        },
+    )
 
 
 def test_overdue_counts_calendar_days_from_the_effective_due_date_given():
     # 2025-03-01 is a Saturday: the caller already moved it, we do not move it again.
     saturday = date(2025, 3, 1)
     assert codes(partner(oldest_overdue_due_date=saturday), as_of=date(2025, 3, 16)) == []
-    assert codes(partner(oldest_overdue_due_date=saturday), as_of=date(2025, 3, 17)) == [
-        "overdue"
-    ]
+    assert codes(partner(oldest_overdue_due_date=saturday), as_of=date(2025, 3, 17)) == ["overdue"]
 
 
 def test_manual_dunning_and_suspension_holds():
@@ -124,22 +137,36 @@ def test_odoo_false_means_not_set():
 
 def test_all_reasons_come_in_rule_order():
     state = partner(
-        oldest_overdue_due_date=date(2024, 12, 1), manual_hold_reason="x",
-        dunning_hold_level="y", suspended_since=date(2025, 1, 1),
+        oldest_overdue_due_date=date(2024, 12, 1),
+        manual_hold_reason="x",
+        dunning_hold_level="y",
+        suspended_since=date(2025, 1, 1),
     )
     assert codes(state, document_amount=D("500")) == [
-        "credit_limit", "overdue", "manual", "dunning", "suspended"
+        "credit_limit",
+        "overdue",
+        "manual",
+        "dunning",
+        "suspended",
     ]
 
 
-@pytest.mark.parametrize("switch, code", [
-    ("check_limit", "credit_limit"), ("check_overdue", "overdue"), ("check_manual", "manual"),
-    ("check_dunning", "dunning"), ("check_suspension", "suspended"),
-])
+@pytest.mark.parametrize(
+    "switch, code",
+    [
+        ("check_limit", "credit_limit"),
+        ("check_overdue", "overdue"),
+        ("check_manual", "manual"),
+        ("check_dunning", "dunning"),
+        ("check_suspension", "suspended"),
+    ],
+)
 def test_each_switch_turns_its_reason_off(switch, code):
     state = partner(
-        oldest_overdue_due_date=date(2024, 12, 1), manual_hold_reason="x",
-        dunning_hold_level="y", suspended_since=date(2025, 1, 1),
+        oldest_overdue_due_date=date(2024, 12, 1),
+        manual_hold_reason="x",
+        dunning_hold_level="y",
+        suspended_since=date(2025, 1, 1),
     )
     remaining = codes(state, HoldSettings(**{switch: False}), document_amount=D("500"))
     assert code not in remaining
@@ -162,14 +189,14 @@ def test_release_until_today_unblocks_until_yesterday_does_not():
     assert codes(partner(release_until=TODAY, **blocked), document_amount=D("900")) == []
     yesterday = TODAY - timedelta(days=1)
     assert codes(partner(release_until=yesterday, **blocked), document_amount=D("900")) == [
-        "credit_limit", "overdue", "manual",
+        "credit_limit",
+        "overdue",
+        "manual",
     ]
 
 
 def test_available_credit():
-    assert available_credit(D("1000"), Exposure(D("600"), unreconciled_credits=D("100"))) == D(
-        "500"
-    )
+    assert available_credit(D("1000"), Exposure(D("600"), unreconciled_credits=D("100"))) == D("500")
     assert available_credit(D("100"), Exposure(D("150"))) == D("-50")
     assert available_credit(None, Exposure(D("150"))) is None
 
@@ -193,9 +220,15 @@ def test_format_reason_translates_the_english_source_before_filling_it():
 
 
 def test_format_reason_for_every_code():
-    overdue = HoldReason("overdue", {
-        "days": 16, "max_days": 15, "due_date": date(2025, 3, 1), "amount": D("80.00"),
-    })
+    overdue = HoldReason(
+        "overdue",
+        {
+            "days": 16,
+            "max_days": 15,
+            "due_date": date(2025, 3, 1),
+            "amount": D("80.00"),
+        },
+    )
     text = format_reason(overdue, format_date=lambda day: day.strftime("%d/%m/%Y"))
     assert "01/03/2025" in text and "16" in text and "15" in text and "80.00" in text
     assert format_reason(HoldReason("manual", {"reason": "Cheque returned"})) == (
@@ -211,13 +244,20 @@ def test_format_reason_for_every_code():
 
 def test_credit_rating_boundaries():
     assert [credit_rating(score) for score in (1000, 800, 799, 600, 400, 200, 199, 0)] == [
-        "A", "A", "B", "B", "C", "D", "E", "E"
+        "A",
+        "A",
+        "B",
+        "B",
+        "C",
+        "D",
+        "E",
+        "E",
     ]
     assert credit_rating(None) is None
     assert credit_rating(50, thresholds=((50, "OK"),)) == "OK"
 
 
-money = st.decimals(min_value=-10**7, max_value=10**7, places=2, allow_nan=False)
+money = st.decimals(min_value=-(10**7), max_value=10**7, places=2, allow_nan=False)
 positive_money = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False)
 exposures = st.builds(Exposure, positive_money, positive_money, positive_money, positive_money)
 
@@ -238,19 +278,32 @@ def test_available_credit_is_limit_minus_exposure(limit, exposure):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    limit=st.none() | positive_money, exposure=exposures, document=money,
-    days_late=st.none() | st.integers(-30, 400), manual=st.none() | st.text(max_size=5),
-    level=st.none() | st.just("Final"), suspended=st.booleans(),
-    check=st.builds(HoldSettings, st.booleans(), st.booleans(), st.integers(0, 60),
-                    st.booleans(), st.booleans(), st.booleans()),
+    limit=st.none() | positive_money,
+    exposure=exposures,
+    document=money,
+    days_late=st.none() | st.integers(-30, 400),
+    manual=st.none() | st.text(max_size=5),
+    level=st.none() | st.just("Final"),
+    suspended=st.booleans(),
+    check=st.builds(
+        HoldSettings,
+        st.booleans(),
+        st.booleans(),
+        st.integers(0, 60),
+        st.booleans(),
+        st.booleans(),
+        st.booleans(),
+    ),
 )
 def test_reasons_are_never_duplicated_and_in_rule_order(
     limit, exposure, document, days_late, manual, level, suspended, check
 ):
     state = PartnerCreditState(
-        limit=limit, exposure=exposure,
+        limit=limit,
+        exposure=exposure,
         oldest_overdue_due_date=None if days_late is None else TODAY - timedelta(days=days_late),
-        manual_hold_reason=manual, dunning_hold_level=level,
+        manual_hold_reason=manual,
+        dunning_hold_level=level,
         suspended_since=TODAY if suspended else None,
     )
     reasons = hold_reasons(state, check, TODAY, document_amount=document)
@@ -291,8 +344,12 @@ def test_hold_settings_from_company_and_partner():
         overdue_days=30,
     )
     assert settings_ == HoldSettings(
-        check_limit=False, check_overdue=True, overdue_days=30,
-        check_manual=True, check_dunning=True, check_suspension=True,
+        check_limit=False,
+        check_overdue=True,
+        overdue_days=30,
+        check_manual=True,
+        check_dunning=True,
+        check_suspension=True,
     )
     assert hold_settings({}) == HoldSettings()
     with pytest.raises(ValueError):

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from lib.dunning import (
     Instalment,
     Level,
@@ -55,8 +54,20 @@ def late(days, as_of=TODAY):
 
 @pytest.mark.parametrize(
     "days, expected",
-    [(-10, None), (-4, None), (-3, PRE_DUE), (0, PRE_DUE), (1, L1), (9, L1), (10, L10),
-     (29, L10), (30, L30), (89, L45), (90, L90), (5000, L90)],
+    [
+        (-10, None),
+        (-4, None),
+        (-3, PRE_DUE),
+        (0, PRE_DUE),
+        (1, L1),
+        (9, L1),
+        (10, L10),
+        (29, L10),
+        (30, L30),
+        (89, L45),
+        (90, L90),
+        (5000, L90),
+    ],
 )
 def test_reached_level_is_highest_level_reached(days, expected):
     assert reached_level(days, reversed(LEVELS)) == expected
@@ -71,9 +82,7 @@ def test_validate_levels():
     assert validate_levels([]) == []
     errors = validate_levels([Level(1, 10), Level(2, 10), Level(3, 30)])
     assert errors == ["Duplicate days 10 in levels 1, 2: each level needs distinct days."]
-    assert validate_levels([Level(1, 10), Level(1, 20)]) == [
-        "Duplicate level 1: it appears more than once."
-    ]
+    assert validate_levels([Level(1, 10), Level(1, 20)]) == ["Duplicate level 1: it appears more than once."]
     assert any("whole number" in error for error in validate_levels([Level(1, 1.5)]))
 
 
@@ -205,9 +214,7 @@ def test_excluded_instalments_and_partners():
         instalment(2, late(1)),
         instalment(3, late(50), partner_id=2),
     ]
-    contacts, _ = plan_run(
-        instalments, POLICY, TODAY, excluded_instalment_ids={1}, excluded_partner_ids={2}
-    )
+    contacts, _ = plan_run(instalments, POLICY, TODAY, excluded_instalment_ids={1}, excluded_partner_ids={2})
     (contact,) = contacts
     assert (contact.partner_id, contact.level, contact.instalment_ids) == (1, L1, (2,))
 
@@ -270,12 +277,19 @@ def test_float_amounts_from_the_orm_are_exact():
 def test_plans_100k_instalments():
     start = date(2024, 1, 1)
     instalments = [
-        Instalment(n, n % 10_000, "BRL" if n % 3 else "USD", start + timedelta(days=n % 400),
-                   Decimal(n % 997) + Decimal("0.50"))
+        Instalment(
+            n,
+            n % 10_000,
+            "BRL" if n % 3 else "USD",
+            start + timedelta(days=n % 400),
+            Decimal(n % 997) + Decimal("0.50"),
+        )
         for n in range(100_000)
     ]
     contacts, postponed = plan_run(
-        instalments, POLICY, date(2025, 3, 3),
+        instalments,
+        POLICY,
+        date(2025, 3, 3),
         last_contact={partner_id: date(2025, 3, 1) for partner_id in range(0, 10_000, 7)},
     )
     assert len(contacts) + len(postponed) == 10_000
@@ -305,12 +319,8 @@ def test_next_contact_time_skips_holidays_and_half_hours():
     assert next_contact_time(datetime(2025, 3, 7, 17, 0), OFFICE, holidays={date(2025, 3, 7)}) == (
         datetime(2025, 3, 10, 8, 0)
     )
-    assert next_contact_time(datetime(2025, 3, 3, 7, 0), {0: [(8.5, 12)]}) == datetime(
-        2025, 3, 3, 8, 30
-    )
-    assert next_contact_time(datetime(2025, 3, 4, 7, 0), {0: [(8.5, 12)]}) == datetime(
-        2025, 3, 10, 8, 30
-    )
+    assert next_contact_time(datetime(2025, 3, 3, 7, 0), {0: [(8.5, 12)]}) == datetime(2025, 3, 3, 8, 30)
+    assert next_contact_time(datetime(2025, 3, 4, 7, 0), {0: [(8.5, 12)]}) == datetime(2025, 3, 10, 8, 30)
 
 
 def test_next_contact_time_without_opening_hours():
@@ -348,8 +358,18 @@ def test_promise_status(as_of, paid, expected):
 
 @pytest.mark.parametrize(
     "days, bucket",
-    [(-5, "not_due"), (0, "not_due"), (1, "1_30"), (30, "1_30"), (31, "31_60"), (60, "31_60"),
-     (61, "61_90"), (91, "91_120"), (120, "91_120"), (121, "120_plus")],
+    [
+        (-5, "not_due"),
+        (0, "not_due"),
+        (1, "1_30"),
+        (30, "1_30"),
+        (31, "31_60"),
+        (60, "31_60"),
+        (61, "61_90"),
+        (91, "91_120"),
+        (120, "91_120"),
+        (121, "120_plus"),
+    ],
 )
 def test_aging_bucket(days, bucket):
     assert aging_bucket(days) == bucket
@@ -390,9 +410,7 @@ def scenarios(draw):
     all_pairs = [(item.id, level.id) for item in instalments for level in levels]
     executed = draw(st.sets(st.sampled_from(all_pairs))) if all_pairs else set()
     last_contact = draw(
-        st.dictionaries(
-            st.integers(0, 4), st.integers(0, 10).map(lambda d: as_of - timedelta(days=d))
-        )
+        st.dictionaries(st.integers(0, 4), st.integers(0, 10).map(lambda d: as_of - timedelta(days=d)))
     )
     credits = draw(
         st.dictionaries(
@@ -438,8 +456,10 @@ def expected_level(due_date, as_of, levels):
     before_due = (as_of - due_date).days
     after_effective = days_late(due_date, as_of)
     reached = [
-        level for level in levels
-        if (level.days < 0 and level.days <= before_due) or (level.days >= 0 and level.days <= after_effective)
+        level
+        for level in levels
+        if (level.days < 0 and level.days <= before_due)
+        or (level.days >= 0 and level.days <= after_effective)
     ]
     return max(reached, key=lambda level: level.days, default=None)
 
@@ -476,8 +496,12 @@ def test_reached_level_is_monotone(levels, days, more):
 
 def claim(currency_id, residual, charges="0"):
     residual, charges = Decimal(residual), Decimal(charges)
-    return {"currency_id": currency_id, "residual": residual, "charges": charges,
-            "updated_total": residual + charges}
+    return {
+        "currency_id": currency_id,
+        "residual": residual,
+        "charges": charges,
+        "updated_total": residual + charges,
+    }
 
 
 def test_group_claim_lines_per_currency_in_first_seen_order():
@@ -505,12 +529,16 @@ def test_group_claim_lines_refuses_negative_credit():
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["BRL", "USD", "EUR"]),
-                  st.decimals(min_value=0, max_value=10**6, places=2),
-                  st.decimals(min_value=0, max_value=10**4, places=2)),
+        st.tuples(
+            st.sampled_from(["BRL", "USD", "EUR"]),
+            st.decimals(min_value=0, max_value=10**6, places=2),
+            st.decimals(min_value=0, max_value=10**4, places=2),
+        ),
         max_size=30,
     ),
-    st.dictionaries(st.sampled_from(["BRL", "USD", "EUR"]), st.decimals(min_value=0, max_value=10**6, places=2)),
+    st.dictionaries(
+        st.sampled_from(["BRL", "USD", "EUR"]), st.decimals(min_value=0, max_value=10**6, places=2)
+    ),
 )
 @settings(max_examples=200, deadline=None)
 def test_group_claim_lines_properties(raw_lines, credits):
@@ -529,7 +557,7 @@ def test_group_claim_lines_properties(raw_lines, credits):
 
 # --- safe escalation ----------------------------------------------------------
 
-from lib.dunning import NOTICE_WAIT, NO_NOTICE, PartnerContact, secure_contact  # noqa: E402
+from lib.dunning import NO_NOTICE, NOTICE_WAIT, secure_contact  # noqa: E402
 
 SAFE_LEVELS = (Level("friendly", 10), Level("firm", 30), Level("bureau", 90))
 HARSH, WRITTEN = {"bureau"}, {"friendly", "firm", "bureau"}
@@ -573,6 +601,8 @@ def test_no_written_level_below_postpones():
     contact = contact_at(SAFE_LEVELS[2])
     safe, postponed = secure_contact(contact, SAFE_LEVELS, HARSH, {"bureau"}, [], date(2026, 3, 1), 10)
     assert safe is None and postponed.reason == NO_NOTICE
+
+
 # --- promises to pay: per currency, paid in full -----------------------------
 
 from lib.dunning import (
@@ -584,7 +614,10 @@ from lib.dunning import (
 
 def test_promise_kept_when_settled_below_promised_amount():
     # R$ 1,500 promised on a USD 300 invoice paid in full: kept, whatever the sums say.
-    assert promise_status(PROMISED, 2, date(2025, 3, 20), Decimal("1500"), Decimal("300"), settled=True) == "kept"
+    assert (
+        promise_status(PROMISED, 2, date(2025, 3, 20), Decimal("1500"), Decimal("300"), settled=True)
+        == "kept"
+    )
     assert promise_status(PROMISED, 2, date(2025, 3, 20), Decimal("1500"), Decimal("300")) == "broken"
 
 
@@ -597,11 +630,13 @@ def test_instalments_settled_compares_in_company_currency():
 
 
 def test_promise_paid_by_currency_never_mixes_currencies():
-    paid = promise_paid_by_currency([
-        ("USD", Decimal("300"), Decimal("0")),
-        ("BRL", Decimal("1000"), Decimal("400")),
-        ("BRL", Decimal("200"), Decimal("200")),
-    ])
+    paid = promise_paid_by_currency(
+        [
+            ("USD", Decimal("300"), Decimal("0")),
+            ("BRL", Decimal("1000"), Decimal("400")),
+            ("BRL", Decimal("200"), Decimal("200")),
+        ]
+    )
     assert paid == {"USD": Decimal("300"), "BRL": Decimal("600")}
 
 
@@ -649,33 +684,71 @@ def test_promise_paid_properties(lines):
 from lib.dunning import parse_amount, parse_date
 
 
-@pytest.mark.parametrize("value, expected", [
-    (1500, Decimal("1500")), (0.1, Decimal("0.1")), ("1500.50", Decimal("1500.50")), (" 7 ", Decimal("7")),
-    (Decimal("-3"), Decimal("-3")),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (1500, Decimal("1500")),
+        (0.1, Decimal("0.1")),
+        ("1500.50", Decimal("1500.50")),
+        (" 7 ", Decimal("7")),
+        (Decimal("-3"), Decimal("-3")),
+    ],
+)
 def test_parse_amount(value, expected):
     assert parse_amount(value) == expected
 
 
-@pytest.mark.parametrize("value", [
-    "abc", "", "nan", "NaN", "inf", "-Infinity", float("nan"), float("inf"), 1e308, True, False, None,
-    [1], {"a": 1}, "1,5",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "abc",
+        "",
+        "nan",
+        "NaN",
+        "inf",
+        "-Infinity",
+        float("nan"),
+        float("inf"),
+        1e308,
+        True,
+        False,
+        None,
+        [1],
+        {"a": 1},
+        "1,5",
+    ],
+)
 def test_parse_amount_refuses(value):
     with pytest.raises(ValueError):
         parse_amount(value)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2026-02-28", date(2026, 2, 28)), (date(2026, 2, 28), date(2026, 2, 28)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2026-02-28", date(2026, 2, 28)),
+        (date(2026, 2, 28), date(2026, 2, 28)),
+    ],
+)
 def test_parse_date(value, expected):
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", [
-    "x", "2026-02-30", "20260211", 20261122, True, None, "", datetime(2026, 1, 1), "2026-1-1", ["2026-01-01"],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x",
+        "2026-02-30",
+        "20260211",
+        20261122,
+        True,
+        None,
+        "",
+        datetime(2026, 1, 1),
+        "2026-1-1",
+        ["2026-01-01"],
+    ],
+)
 def test_parse_date_refuses(value):
     with pytest.raises(ValueError):
         parse_date(value)

@@ -30,8 +30,13 @@ def test_price_table_matches_the_textbook_value():
 
 def test_discount_charges_and_down_payment():
     plan = schedule(
-        D("900.00"), date(2026, 2, 1), 2, charges=D("100.00"), discount_percent=D("10"),
-        down_payment=D("300.00"), today=date(2026, 1, 15),
+        D("900.00"),
+        date(2026, 2, 1),
+        2,
+        charges=D("100.00"),
+        discount_percent=D("10"),
+        down_payment=D("300.00"),
+        today=date(2026, 1, 15),
     )
     assert plan.discount == D("100.00")
     assert plan.total == D("900.00")
@@ -43,7 +48,11 @@ def test_discount_charges_and_down_payment():
 
 def test_month_end_due_dates_do_not_drift():
     assert due_dates(date(2026, 1, 31), 4) == [
-        date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+        date(2026, 3, 31),
+        date(2026, 4, 30),
+    ]
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert due_dates(date(2026, 1, 15), 2, period_months=3) == [date(2026, 1, 15), date(2026, 4, 15)]
 
@@ -85,20 +94,30 @@ def test_breach_needs_more_than_the_tolerance():
 
 @settings(max_examples=300, deadline=None)
 @given(
-    debt=money, charges=st.decimals(min_value=0, max_value=D("100000"), places=2),
-    count=st.integers(1, 60), rate=st.decimals(min_value=0, max_value=D("0.1"), places=4),
+    debt=money,
+    charges=st.decimals(min_value=0, max_value=D("100000"), places=2),
+    count=st.integers(1, 60),
+    rate=st.decimals(min_value=0, max_value=D("0.1"), places=4),
     percent=st.decimals(min_value=0, max_value=D("99"), places=2),
     down_share=st.decimals(min_value=0, max_value=D("0.99"), places=2),
 )
-def test_instalments_sum_exactly_and_last_takes_the_difference(debt, charges, count, rate, percent, down_share):
+def test_instalments_sum_exactly_and_last_takes_the_difference(
+    debt, charges, count, rate, percent, down_share
+):
     assume((debt + charges) * (1 - percent / 100) > count * D("0.02"))
     base_plan = schedule(debt, date(2026, 1, 31), count, charges=charges, discount_percent=percent)
     down = (base_plan.total * down_share).quantize(D("0.01"))
     if base_plan.total - down < count * D("0.01"):
         down = D("0")
     plan = schedule(
-        debt, date(2026, 1, 31), count, charges=charges, discount_percent=percent,
-        down_payment=down, monthly_rate=rate, down_payment_date=date(2026, 1, 1),
+        debt,
+        date(2026, 1, 31),
+        count,
+        charges=charges,
+        discount_percent=percent,
+        down_payment=down,
+        monthly_rate=rate,
+        down_payment_date=date(2026, 1, 1),
     )
     amounts = [i.amount for i in plan.instalments]
     assert sum(amounts) == plan.payable == plan.total + plan.interest

@@ -3,16 +3,21 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from lib.receivable import is_overdue, last_overdue_due_date, make_item, partner_summary
 from lib.workdays import effective_due_date
 
 
 def item(due, as_of, residual="100", residual_company=None, holidays=frozenset(), **flags):
     row = {
-        "line_id": 1, "move_id": 1, "move_name": "INV/1", "partner_id": 7, "currency_id": 1,
-        "residual": Decimal(residual), "residual_company": Decimal(residual_company or residual),
-        "due_date": due, **flags,
+        "line_id": 1,
+        "move_id": 1,
+        "move_name": "INV/1",
+        "partner_id": 7,
+        "currency_id": 1,
+        "residual": Decimal(residual),
+        "residual_company": Decimal(residual_company or residual),
+        "due_date": due,
+        **flags,
     }
     return make_item(row, as_of, holidays)
 

@@ -3,7 +3,6 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from lib.suspension import may_suspend_on, planned_suspension_date
 
 
@@ -35,8 +34,11 @@ def test_negative_notice_period_is_refused():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dates(date(2025, 1, 1), date(2027, 12, 31)), st.integers(0, 60),
-       st.frozensets(st.dates(date(2025, 1, 1), date(2028, 3, 31)), max_size=30))
+@given(
+    st.dates(date(2025, 1, 1), date(2027, 12, 31)),
+    st.integers(0, 60),
+    st.frozensets(st.dates(date(2025, 1, 1), date(2028, 3, 31)), max_size=30),
+)
 def test_planned_date_is_the_first_allowed_day(notice, days, holidays):
     planned = planned_suspension_date(notice, days, holidays)
     assert planned >= notice + timedelta(days=days)

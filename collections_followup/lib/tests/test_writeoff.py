@@ -4,10 +4,16 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from lib.writeoff import (
-    BANKRUPTCY, SECURED_LARGE, SECURED_SMALL, UNSECURED_LARGE, UNSECURED_MEDIUM, UNSECURED_SMALL, Thresholds,
-    deductibility, overdue_more_than,
+    BANKRUPTCY,
+    SECURED_LARGE,
+    SECURED_SMALL,
+    UNSECURED_LARGE,
+    UNSECURED_MEDIUM,
+    UNSECURED_SMALL,
+    Thresholds,
+    deductibility,
+    overdue_more_than,
 )
 
 DUE = date(2024, 1, 31)
@@ -48,10 +54,15 @@ def test_thresholds_are_parameters():
 
 @given(
     amount=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000"), places=2),
-    days=st.integers(0, 3000), extra=st.integers(0, 3000),
-    flags=st.fixed_dictionaries({
-        "secured": st.booleans(), "administrative_collection": st.booleans(), "lawsuit": st.booleans(),
-    }),
+    days=st.integers(0, 3000),
+    extra=st.integers(0, 3000),
+    flags=st.fixed_dictionaries(
+        {
+            "secured": st.booleans(),
+            "administrative_collection": st.booleans(),
+            "lawsuit": st.booleans(),
+        }
+    ),
 )
 def test_a_met_criterion_stays_met_later_and_with_more_collection(amount, days, extra, flags):
     on = DUE + timedelta(days=days)

@@ -22,7 +22,13 @@ def migrate(cr, version):
         return
     env = api.Environment(cr, SUPERUSER_ID, {})
     convert_file(
-        env, "collections_followup", "data/mail_template_data.xml", {}, mode="init", noupdate=True, kind="data"
+        env,
+        "collections_followup",
+        "data/mail_template_data.xml",
+        {},
+        mode="init",
+        noupdate=True,
+        kind="data",
     )
     cr.execute(
         """
