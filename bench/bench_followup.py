@@ -63,7 +63,8 @@ if existing < CUSTOMERS:
         [existing + 1, CUSTOMERS],
     )
     cr.execute(
-        "UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE 'bench-%%' AND commercial_partner_id IS NULL"
+        "UPDATE res_partner SET commercial_partner_id = id WHERE ref LIKE 'bench-%%' AND "
+        "commercial_partner_id IS NULL"
     )
     cr.execute("ANALYZE res_partner")  # fresh statistics, or the planner nests loops over 100k rows
     invoices_per_customer = PER_CUSTOMER // INVOICE_INSTALMENTS
@@ -178,7 +179,8 @@ env.invalidate_all()
 cr.commit()
 
 cr.execute(
-    "SELECT count(*), count(DISTINCT l.partner_id) FROM account_move_line l JOIN account_move m ON m.id = l.move_id "
+    "SELECT count(*), count(DISTINCT l.partner_id) FROM account_move_line l JOIN account_move m ON m.id = "
+    "l.move_id "
     "WHERE m.name LIKE 'BENCH/%%' AND NOT l.reconciled"
 )
 instalments, customers = cr.fetchone()

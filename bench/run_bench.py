@@ -107,6 +107,7 @@ def build(env, customers):
                         ("Formal notice", 60, "formal_notice"),
                     ],
                     templates,
+                    strict=False,
                 )
             ],
         }

@@ -18,9 +18,9 @@ def _keys(catalogue):
 
 def compare(fresh_path, committed_path):
     fresh, committed = _keys(polib.pofile(fresh_path)), _keys(polib.pofile(committed_path))
-    for ctxt, msgid in sorted(fresh - committed, key=str)[:20]:
+    for _ctxt, msgid in sorted(fresh - committed, key=str)[:20]:
         print("  missing from the committed .pot: %r" % msgid[:100])
-    for ctxt, msgid in sorted(committed - fresh, key=str)[:20]:
+    for _ctxt, msgid in sorted(committed - fresh, key=str)[:20]:
         print("  no longer in the code: %r" % msgid[:100])
     return 0 if fresh == committed else 1
 

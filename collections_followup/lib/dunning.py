@@ -366,7 +366,7 @@ def aging_bucket(days_late, bounds=(0, 30, 60, 90, 120)):
     f"{last}_plus"; a first bound above 0 gets an implicit 0 before it.
     """
     edges = tuple(bounds)
-    if not edges or edges[0] < 0 or any(lo >= hi for lo, hi in zip(edges, edges[1:])):
+    if not edges or edges[0] < 0 or any(lo >= hi for lo, hi in zip(edges, edges[1:], strict=False)):
         raise ValueError("aging bounds must be non-negative and strictly ascending: %r" % (bounds,))
     if edges[0] != 0:
         edges = (0,) + edges

@@ -35,7 +35,7 @@ def parse_to_unicode(cmap):
     for kind, body in _CMAP_SECTION.findall(cmap):
         if kind == b"bfchar":
             codes = _HEX.findall(body)
-            for source, target in zip(codes[0::2], codes[1::2]):
+            for source, target in zip(codes[0::2], codes[1::2], strict=False):
                 mapping[int(source, 16)] = _unicode(target)
             continue
         for line in re.finditer(
@@ -43,7 +43,7 @@ def parse_to_unicode(cmap):
         ):
             first, last, target = int(line.group(1), 16), int(line.group(2), 16), line.group(3)
             if target.startswith(b"["):
-                for code, value in zip(range(first, last + 1), _HEX.findall(target)):
+                for code, value in zip(range(first, last + 1), _HEX.findall(target), strict=False):
                     mapping[code] = _unicode(value)
             else:
                 start = _unicode(target[1:-1])

@@ -192,7 +192,7 @@ def schedule(
     if down_payment:
         instalments.append(Instalment(0, down_payment_date, down_payment, down_payment, ZERO))
     for number, (day, amount, principal) in enumerate(
-        zip(due_dates(first_due_date, count, period_months), amounts, principals), start=1
+        zip(due_dates(first_due_date, count, period_months), amounts, principals, strict=False), start=1
     ):
         instalments.append(Instalment(number, day, amount, principal, amount - principal))
     interest = payable_financed - financed

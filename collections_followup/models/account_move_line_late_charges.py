@@ -395,7 +395,7 @@ class AccountMoveLine(models.Model):
         for line_id, state, fine, interest, correction in self.env.cr.fetchall():
             result[line_id][state] = {
                 name: round_money(to_decimal(value or 0.0), roundings[line_id])
-                for name, value in zip(CHARGE_COMPONENTS, (fine, interest, correction))
+                for name, value in zip(CHARGE_COMPONENTS, (fine, interest, correction), strict=True)
             }
         return result
 

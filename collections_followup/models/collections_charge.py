@@ -92,7 +92,8 @@ class CollectionsCharge(models.Model):
         self.env.cr.execute(
             """
             INSERT INTO collections_charge_mutex (company_id, partner_id)
-                 SELECT company_id, partner_id FROM unnest(%s::int[], %s::int[]) AS pair(company_id, partner_id)
+                 SELECT company_id, partner_id
+                   FROM unnest(%s::int[], %s::int[]) AS pair(company_id, partner_id)
             ON CONFLICT (company_id, partner_id)
               DO UPDATE SET invoicings = collections_charge_mutex.invoicings + 1
         """,
@@ -157,7 +158,8 @@ class CollectionsCharge(models.Model):
             if currency.compare_amounts(amount, float(left[name])) > 0:
                 raise UserError(
                     _(
-                        "You can waive at most %(left)s of %(component)s on %(invoice)s (what is not yet invoiced "
+                        "You can waive at most %(left)s of %(component)s on %(invoice)s (what is not yet "
+                        "invoiced "
                         "or waived), not %(amount)s.",
                         left=float(left[name]),
                         component=labels[name],

@@ -174,7 +174,7 @@ class CollectionsFollowupAction(models.Model):
         prefetched = self.env.cr.cache.get("collections_claim_lines", {}).get(self.id)
         if prefetched is not None:
             return [dict(line) for line in prefetched]
-        return [line._claim_line() for line in self.line_ids.sorted(lambda l: (l.date_maturity, l.id))]
+        return [line._claim_line() for line in self.line_ids.sorted(lambda aml: (aml.date_maturity, aml.id))]
 
     def _collections_prefetch_claim_lines(self):
         """Read the stored claim lines of every action of ``self`` in one
@@ -561,7 +561,7 @@ class CollectionsFollowupActionChannels(models.Model):
         ordered_actions.invalidate_recordset(
             ["mail_id", "email_state", "email_recipients", "write_uid", "write_date"]
         )
-        for action, recipients_emails in zip(ordered_actions, emails):
+        for action, recipients_emails in zip(ordered_actions, emails, strict=True):
             done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=recipients_emails))
         counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
 
@@ -665,7 +665,7 @@ class CollectionsFollowupActionChannels(models.Model):
         mail_ids = [mail_of_message[message_id] for message_id in message_ids]
         rel = [
             (mail_id, partner_id)
-            for mail_id, partners in zip(mail_ids, recipients)
+            for mail_id, partners in zip(mail_ids, recipients, strict=False)
             for partner_id in partners.ids
         ]
         if rel:
@@ -797,7 +797,7 @@ class CollectionsFollowupActionChannels(models.Model):
             )
             scheduled |= action
         activities = self.env["mail.activity"].sudo().create(values)
-        for action, activity in zip(scheduled, activities):
+        for action, activity in zip(scheduled, activities, strict=False):
             action.activity_id = activity
             done_channels[action.id].append(_("activity “%(summary)s” scheduled", summary=activity.summary))
         counts["activities"] = counts.get("activities", 0) + len(activities)

@@ -668,7 +668,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         actions = Action.create(action_values)
 
         line_rows, pair_rows = [], []
-        for (_policy, contact), action in zip(batch, actions):
+        for (_policy, contact), action in zip(batch, actions, strict=False):
             level_of_line = {}
             for line_id, level_id in contact.new_pairs:
                 pair_rows.append((line_id, level_id, action.id, company.id))
@@ -718,7 +718,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                             amount_fine, amount_interest, amount_correction, amount_charged, amount_charges,
                             amount_updated)
                 """,
-                [self.env.uid, self.env.uid] + [list(column) for column in zip(*rows)],
+                [self.env.uid, self.env.uid] + [list(column) for column in zip(*rows, strict=True)],
             )
         self.env["collections.followup.action.line"].invalidate_model()
         actions.invalidate_recordset(["line_ids", "instalment_count"])
@@ -734,7 +734,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 ON CONFLICT (move_line_id, level_id) DO NOTHING
                 RETURNING action_id
                 """,
-                [list(column) for column in zip(*rows)],
+                [list(column) for column in zip(*rows, strict=True)],
             )
             inserted.update(row[0] for row in self.env.cr.fetchall())
         duplicates = actions.filtered(lambda action: action.id not in inserted)

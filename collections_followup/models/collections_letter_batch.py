@@ -170,7 +170,7 @@ class CollectionsFollowupActionLetters(models.Model):
                 }
             )
         attachments = self.env["ir.attachment"].sudo().create(values)
-        for action, attachment in zip(self, attachments):
+        for action, attachment in zip(self, attachments, strict=False):
             action.write({"letter_attachment_id": attachment.id, "letter_state": "done"})
         return attachments
 

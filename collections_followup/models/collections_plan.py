@@ -60,7 +60,8 @@ class CollectionsPlan(models.Model):
     include_charges = fields.Boolean(
         string="Include Late Charges",
         default=True,
-        help="Late charges accrued up to the agreement date are added to the debt; otherwise they are waived.",
+        help="Late charges accrued up to the agreement date are added to the debt; otherwise they are "
+        "waived.",
     )
     discount_type = fields.Selection(
         [("amount", "Amount"), ("percent", "Percentage")], default="amount", required=True
@@ -387,7 +388,8 @@ class CollectionsPlan(models.Model):
         if data["concession"] * 100 > threshold * data["concession_base"]:
             raise AccessError(
                 _(
-                    "A discount and waived late charges of %(concession)s %(currency)s are above %(threshold)s%% of "
+                    "A discount and waived late charges of %(concession)s %(currency)s are above "
+                    "%(threshold)s%% of "
                     "the debt (%(base)s %(currency)s): only a Collections Manager can grant them.",
                     concession=data["concession"],
                     currency=self.currency_id.name,
@@ -433,8 +435,10 @@ class CollectionsPlan(models.Model):
         self.write({"move_id": move.id, "state": "active"})
         self._collections_log(
             _(
-                "Payment plan %(plan)s agreed: %(debt)s of debt%(charges)s, discount %(discount)s, negotiated total "
-                "%(total)s %(currency)s in %(count)s instalment(s) from %(first)s. Renegotiated: %(invoices)s.",
+                "Payment plan %(plan)s agreed: %(debt)s of debt%(charges)s, discount %(discount)s, "
+                "negotiated total "
+                "%(total)s %(currency)s in %(count)s instalment(s) from %(first)s. Renegotiated: "
+                "%(invoices)s.",
                 plan=self.name,
                 debt=self.debt_amount,
                 charges=_(" + %(amount)s of late charges", amount=self.charges_amount)
@@ -491,7 +495,8 @@ class CollectionsPlan(models.Model):
                 if not account:
                     raise UserError(
                         _(
-                            "The late charges cannot be included: the policy %(policy)s has no account for %(what)s.",
+                            "The late charges cannot be included: the policy %(policy)s has no account for "
+                            "%(what)s.",
                             policy=policy.name or "-",
                             what=component,
                         )
@@ -688,7 +693,8 @@ class CollectionsPlan(models.Model):
                 plan._collections_break(
                     as_of,
                     _(
-                        "the instalment due %(due)s (%(amount)s %(currency)s) is more than %(days)s days late.",
+                        "the instalment due %(due)s (%(amount)s %(currency)s) is more than %(days)s days "
+                        "late.",
                         due=late[0],
                         amount=late[1],
                         currency=plan.currency_id.name,
@@ -741,7 +747,8 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        help="Renegotiation entry of a payment plan: its receivable lines are instalments chased by the follow-up.",
+        help="Renegotiation entry of a payment plan: its receivable lines are instalments chased by the "
+        "follow-up.",
     )
     collections_plan_id = fields.Many2one(
         "collections.plan", string="Payment Plan", readonly=True, copy=False

@@ -207,7 +207,8 @@ class CollectionsPolicy(models.Model):
             if missing:
                 raise ValidationError(
                     _(
-                        "The policy “%(policy)s” invoices late charges: choose the income account of: %(missing)s.",
+                        "The policy “%(policy)s” invoices late charges: choose the income account of: "
+                        "%(missing)s.",
                         policy=policy.name,
                         missing=", ".join(missing),
                     )
@@ -297,7 +298,8 @@ class CollectionsPolicy(models.Model):
             raise UserError(
                 _(
                     "The follow-up cannot run for a future date (%(date)s): it would send notices, break "
-                    "promises and apply measures before their time. Use simulate=True to see what it would do.",
+                    "promises and apply measures before their time. Use simulate=True to see what it would "
+                    "do.",
                     date=format_date(self.env, as_of),
                 )
             )

@@ -127,7 +127,8 @@ class CollectionsPromise(models.Model):
         if not_instalments:
             raise ValidationError(
                 _(
-                    "%(items)s: a promise to pay covers only receivable instalments of posted customer invoices.",
+                    "%(items)s: a promise to pay covers only receivable instalments of posted customer "
+                    "invoices.",
                     items=", ".join(not_instalments.mapped("display_name")),
                 )
             )

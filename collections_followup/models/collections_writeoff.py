@@ -83,7 +83,8 @@ class CollectionsWriteoff(models.Model):
     ):
         """Write off the overdue instalments ``move_line_ids`` (ids).
 
-        :param reason: one of uncollectible, prescribed, bankruptcy, small_balance, other (other needs ``note``).
+        :param reason: one of uncollectible, prescribed, bankruptcy, small_balance, other
+            (other needs ``note``).
         :param date: write-off date (ISO string or date, today when empty; not in the future).
         :param account_id: loss account (the company's setting when empty).
         :param secured, lawsuit, bankruptcy: facts for the Lei 9.430 art. 9 classification;

@@ -23,7 +23,8 @@ class ResCompany(models.Model):
         "account.journal",
         string="Renegotiation Journal",
         domain="[('type', '=', 'general'), ('company_id', '=', id)]",
-        help="Journal of the renegotiation entries of payment plans (the first miscellaneous journal when empty).",
+        help="Journal of the renegotiation entries of payment plans (the first miscellaneous journal when "
+        "empty).",
     )
     collections_plan_discount_account_id = fields.Many2one(
         "account.account",
@@ -60,7 +61,8 @@ class ResCompany(models.Model):
         string="Loss Band: Small Credit",
         currency_field="currency_id",
         default=15000.0,
-        help="Unsecured credits up to this amount per operation are deductible after the small-credit months.",
+        help="Unsecured credits up to this amount per operation are deductible after the small-credit "
+        "months.",
     )
     collections_loss_large_amount = fields.Monetary(
         string="Loss Band: Large Credit",
@@ -152,7 +154,7 @@ class ResCompany(models.Model):
         # Posted together, as an import of the customers' history would be:
         # one by one, the credit check would (rightly) hold the later ones.
         invoices.action_post()
-        for invoice, scenario in zip(invoices, scenarios):
+        for invoice, scenario in zip(invoices, scenarios, strict=False):
             for days_ago, paid in scenario[5]:
                 env["account.payment.register"].with_context(
                     active_model="account.move", active_ids=invoice.ids

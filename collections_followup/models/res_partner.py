@@ -323,7 +323,7 @@ class ResPartner(models.Model):
         amount claimed is the updated total minus the credit, never below 0."""
         groups = dunning.group_claim_lines(claim_lines, credits)
         currencies = self.env["res.currency"].browse([group["currency_id"] for group in groups])
-        for group, currency in zip(groups, currencies):
+        for group, currency in zip(groups, currencies, strict=True):
             for key in ("residual", "charges", "updated_total", "credit", "claimed"):
                 group[key] = float(round_money(group[key], currency.rounding))
             group["currency"] = currency

@@ -449,7 +449,7 @@ class ResPartner(models.Model):
         reasons = credit.hold_reasons(state, hold_settings, as_of, document_amount=amount)
         messages = self._collections_format_reasons(reasons, company)
         result = []
-        for reason, message in zip(reasons, messages):
+        for reason, message in zip(reasons, messages, strict=False):
             values = {
                 name: float(value)
                 if isinstance(value, Decimal)
@@ -716,8 +716,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _collections_account_sums(self, company, commercials, as_of, exclude_move_ids=()):
-        """Rows (commercial partner id, open, credits, drafts) in the company currency, for ``commercials`` and
-        their contacts in ``company``: posted unreconciled receivable lines
+        """Rows (commercial partner id, open, credits, drafts) in the company currency, for
+        ``commercials`` and their contacts in ``company``: posted unreconciled receivable lines
         (disputed invoices are never overdue) and draft customer invoices but
         ``exclude_move_ids``. A partner may come in two rows (lines, drafts).
         One query: it runs on every post and confirmation."""

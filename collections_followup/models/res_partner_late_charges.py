@@ -75,7 +75,9 @@ class ResPartner(models.Model):
         policies = {}
         for partner in self:
             own = lines.filtered(
-                lambda line: line.partner_id.commercial_partner_id == partner.commercial_partner_id
+                lambda line, partner=partner: (
+                    line.partner_id.commercial_partner_id == partner.commercial_partner_id
+                )
             )
             totals = dict.fromkeys(("fine", "interest", "correction", "total", "updated_total"), 0.0)
             for line in own:

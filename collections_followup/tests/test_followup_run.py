@@ -14,7 +14,7 @@ class TestFollowupRun(FollowupCommon):
     def test_level_reached_per_instalment_with_weekend_and_holiday(self):
         # Saturday 2025-03-01 moves to Monday 03-03; +10 is reached on 03-13, not 03-11.
         invoice = self._invoice(self.customer, date(2025, 3, 1), 1000.0)
-        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        line = invoice.line_ids.filtered(lambda ln: ln.account_type == "asset_receivable")
         self._run("2025-03-12")
         action = self._actions(self.customer)
         self.assertEqual(action.level_id, self.level_friendly)
@@ -348,7 +348,7 @@ class TestFollowupRun(FollowupCommon):
 
     def test_pair_recorded_by_a_concurrent_run_is_not_executed_twice(self):
         invoice = self._invoice(self.customer, date(2025, 3, 3), 1000.0)
-        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        line = invoice.line_ids.filtered(lambda ln: ln.account_type == "asset_receivable")
         engine = self.env["collections.followup.run"].with_company(self.company)
         data = engine._gather(self.company, date(2025, 3, 5))
         contacts, _postponed = engine._plan(data)

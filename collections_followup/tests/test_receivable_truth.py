@@ -75,8 +75,8 @@ class TestReceivableTruth(FollowupCommon):
         body = action.mail_id.body_html
         self.assertIn("To fall due", body)
         overdue_part, _sep, upcoming_part = body.partition("To fall due")
-        self.assertIn(action.line_ids.filtered(lambda l: not l.overdue).move_id.name, upcoming_part)
-        self.assertNotIn(action.line_ids.filtered(lambda l: not l.overdue).move_id.name, overdue_part)
+        self.assertIn(action.line_ids.filtered(lambda ln: not ln.overdue).move_id.name, upcoming_part)
+        self.assertNotIn(action.line_ids.filtered(lambda ln: not ln.overdue).move_id.name, overdue_part)
         self.assertEqual(action.amount_claimed, 8000.0 + sum(overdue.mapped("amount_charges")))
 
     def test_charges_already_invoiced_are_not_claimed_again(self):
@@ -99,13 +99,13 @@ class TestReceivableTruth(FollowupCommon):
         self.assertGreater(charged, 0.0)
         self._run(as_of.isoformat())
         action = self._actions(self.customer)
-        line = action.line_ids.filtered(lambda l: l.move_id == invoice)
+        line = action.line_ids.filtered(lambda ln: ln.move_id == invoice)
         self.assertAlmostEqual(line.amount_charged, charged, places=2)
         self.assertAlmostEqual(
             line.amount_charges, 0.0, places=2, msg="Nothing accrued since the charge invoice"
         )
         self.assertAlmostEqual(line.amount_updated, 1000.0, places=2)
-        charge_line = action.line_ids.filtered(lambda l: l.move_id == charge_move)
+        charge_line = action.line_ids.filtered(lambda ln: ln.move_id == charge_move)
         self.assertEqual(len(charge_line), 1, "The open charge invoice appears once, as its own instalment")
         self.assertAlmostEqual(charge_line.amount_residual, charged, places=2)
         self.assertAlmostEqual(
@@ -227,14 +227,14 @@ class TestReceivableTruth(FollowupCommon):
         engine._execute_batch(data, contacts, counts)
         self.assertFalse(self._actions(self.customer), "Nothing is claimed from a customer who just paid")
         self.assertEqual(self._actions(self.customer_b).line_ids.move_id, other)
-        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        line = invoice.line_ids.filtered(lambda ln: ln.account_type == "asset_receivable")
         self.assertFalse(self.env["collections.followup.pair"].search([("move_line_id", "=", line.id)]))
 
     def test_overdue_drill_down_follows_the_same_rule(self):
         from freezegun import freeze_time
 
         invoice = self._invoice(self.customer, SATURDAY, 1000.0)
-        line = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        line = invoice.line_ids.filtered(lambda ln: ln.account_type == "asset_receivable")
         with freeze_time(MONDAY):
             domain = self.customer.action_collections_overdue()["domain"]
             self.assertNotIn(line, self.env["account.move.line"].search(domain))

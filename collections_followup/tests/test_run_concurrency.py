@@ -126,7 +126,9 @@ class TestRunConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             actions = env["collections.followup.action"].search([("partner_id", "in", self.data["partners"])])
             return {
-                partner_id: len(actions.filtered(lambda a: a.partner_id.id == partner_id))
+                partner_id: len(
+                    actions.filtered(lambda a, partner_id=partner_id: a.partner_id.id == partner_id)
+                )
                 for partner_id in self.data["partners"]
             }, len(actions.mail_id)
 

@@ -36,7 +36,8 @@ class CollectionsContactWizard(models.TransientModel):
     dispute_move_id = fields.Many2one(
         "account.move",
         string="Disputed Invoice",
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', ('out_invoice', 'out_receipt')), "
+        domain="[('commercial_partner_id', '=', partner_id), ('move_type', 'in', ('out_invoice', "
+        "'out_receipt')), "
         "('state', '=', 'posted')]",
     )
     dispute_reason = fields.Text()

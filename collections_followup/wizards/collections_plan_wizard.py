@@ -23,7 +23,8 @@ class CollectionsPlanWizard(models.TransientModel):
         "account.move.line",
         string="Instalments to Renegotiate",
         domain="[('company_id', '=', company_id), ('partner_id.commercial_partner_id', '=', partner_id), "
-        "('account_type', '=', 'asset_receivable'), ('reconciled', '=', False), ('parent_state', '=', 'posted'), "
+        "('account_type', '=', 'asset_receivable'), ('reconciled', '=', False), ('parent_state', '=', "
+        "'posted'), "
         "('balance', '>', 0)]",
     )
     include_charges = fields.Boolean(string="Include Late Charges", default=True)

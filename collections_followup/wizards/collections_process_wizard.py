@@ -69,7 +69,7 @@ class CollectionsProcessWizard(models.TransientModel):
             raise UserError(_("There is no contact to process: they were processed or cancelled meanwhile."))
         actions.sudo().write({"date": self.date, "kind": "manual", "user_id": self.env.user.id})
         for company in actions.company_id:
-            company_actions = actions.filtered(lambda action: action.company_id == company)
+            company_actions = actions.filtered(lambda action, company=company: action.company_id == company)
             company_actions.sudo().with_company(company)._execute_channels()
         return {
             "type": "ir.actions.act_window",

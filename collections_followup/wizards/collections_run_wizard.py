@@ -26,7 +26,8 @@ class CollectionsRunWizard(models.TransientModel):
         )
         self.summary = _(
             "Follow-up of %(date)s: %(contacted)s customers contacted (%(done)s done, %(failed)s failed), "
-            "%(planned)s to process, %(postponed)s postponed, %(emails)s e-mails queued, %(letters)s letters, "
+            "%(planned)s to process, %(postponed)s postponed, %(emails)s e-mails queued, %(letters)s "
+            "letters, "
             "%(activities)s activities, %(lifted)s suspensions lifted, %(broken)s promises broken.",
             date=result["date"],
             contacted=result["partners_contacted"],

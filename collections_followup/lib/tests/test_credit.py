@@ -23,7 +23,7 @@ CHECK_ALL = HoldSettings()
 D = Decimal
 
 
-def partner(limit=D("1000.00"), open_receivables=D("600.00"), **values):
+def partner(limit=D("1000.00"), open_receivables=D("600.00"), **values):  # noqa: B008 (Decimal constants)
     return PartnerCreditState(
         limit=limit,
         exposure=Exposure(open_receivables=open_receivables),

@@ -605,7 +605,7 @@ def test_no_written_level_below_postpones():
 
 # --- promises to pay: per currency, paid in full -----------------------------
 
-from lib.dunning import (
+from lib.dunning import (  # noqa: E402 (imported next to the tests that use it)
     instalments_settled,
     promise_amount_problem,
     promise_paid_by_currency,
@@ -681,7 +681,7 @@ def test_promise_paid_properties(lines):
 
 # --- arguments as they come over XML-RPC ------------------------------------
 
-from lib.dunning import parse_amount, parse_date
+from lib.dunning import parse_amount, parse_date  # noqa: E402
 
 
 @pytest.mark.parametrize(

@@ -511,7 +511,7 @@ def test_intervals_give_the_day_by_day_charges(schedule):
         amount, due, paid, as_of, terms, unit, holiday_set, weekend, dispute_periods
     )
     exact = _reference_exact_amounts(amount, due, paid, as_of, terms, holiday_set, weekend, dispute_periods)
-    for name, value in zip(("fine", "interest", "correction"), exact):
+    for name, value in zip(("fine", "interest", "correction"), exact, strict=False):
         units = max(Fraction(0), value) / Fraction(unit)
         half_up = D(int(units + Fraction(1, 2))) * unit
         assert getattr(fast, name) == half_up, name
