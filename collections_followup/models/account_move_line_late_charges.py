@@ -498,6 +498,7 @@ class AccountMoveLine(models.Model):
             for key, value in self.env.context.items()
             if key
             in (
+                "allowed_company_ids",
                 "lang",
                 "tz",
                 "uid",
@@ -508,7 +509,8 @@ class AccountMoveLine(models.Model):
                 "collections_no_charge_invoicing",
             )
         }
-        moves = self.env["account.move"].with_context(context).with_company(company)
+        # self.env(context=...) replaces the context (with_context(**context) would merge it)
+        moves = self.env(context=context)["account.move"].with_company(company)
         vals = {
             "move_type": "out_invoice",
             "partner_id": partner.id,

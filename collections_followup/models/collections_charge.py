@@ -56,7 +56,7 @@ class CollectionsCharge(models.Model):
     ]
 
     def init(self):
-        super().init()
+        res = super().init()
         # One row per company and customer whose charges were ever invoiced:
         # the mutex of _collections_lock_customers (not an ORM model: nobody
         # reads it, it only serializes the invoicing).
@@ -68,6 +68,7 @@ class CollectionsCharge(models.Model):
                 PRIMARY KEY (company_id, partner_id)
             )
         """)
+        return res
 
     @api.model
     def _collections_lock_customers(self, pairs):

@@ -66,7 +66,7 @@ class CollectionsFollowupAction(models.Model):
     )
     date = fields.Date(required=True, index=True, default=fields.Date.context_today)
     policy_id = fields.Many2one("collections.policy", ondelete="set null")
-    run_id = fields.Many2one("collections.run", string="Run", index=True, ondelete="set null", readonly=True)
+    run_id = fields.Many2one("collections.run", index=True, ondelete="set null", readonly=True)
     level_id = fields.Many2one("collections.level", index=True, ondelete="restrict")
     tone = fields.Selection(related="level_id.tone")
     state = fields.Selection(ACTION_STATES, required=True, default="done", index=True)
@@ -74,7 +74,6 @@ class CollectionsFollowupAction(models.Model):
     user_id = fields.Many2one("res.users", string="Done by", default=lambda self: self.env.user)
     collector_id = fields.Many2one(
         "res.users",
-        string="Collector",
         index=True,
         help="The partner's collector when the action was created.",
     )

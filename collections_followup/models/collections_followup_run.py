@@ -104,6 +104,8 @@ class CollectionsFollowupRun(models.AbstractModel):
         """
         if auto_commit:
             self.env.cr.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_NAMESPACE, company.id))
+            # only with auto_commit (the cron): a long run commits step by step, by design
+            # pylint: disable-next=invalid-commit
             self.env.cr.commit()  # fresh snapshot taken after the lock is ours
         else:
             self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, company.id))
@@ -127,7 +129,8 @@ class CollectionsFollowupRun(models.AbstractModel):
             }
         )
         if auto_commit:
-            self.env.cr.commit()
+            # only with auto_commit (the cron): a long run commits step by step, by design
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         log = []
         try:
             try:
@@ -157,6 +160,8 @@ class CollectionsFollowupRun(models.AbstractModel):
                 )
             )
             if auto_commit:
+                # only with auto_commit (the cron): a long run commits step by step, by design
+                # pylint: disable-next=invalid-commit
                 self.env.cr.commit()  # the last writes are committed before the lock is released
         finally:
             self._unlock_company(company, auto_commit)
@@ -180,7 +185,8 @@ class CollectionsFollowupRun(models.AbstractModel):
         if auto_commit:
             # each batch then runs in a transaction of its own, whose snapshot
             # sees the payments committed since the data was gathered
-            self.env.cr.commit()
+            # only with auto_commit (the cron): a long run commits step by step, by design
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         done = 0
         for batch in split_every(self._batch_size, contacts):
             for attempt in range(3):
@@ -200,7 +206,8 @@ class CollectionsFollowupRun(models.AbstractModel):
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(contacts) - done)
                 # One batch per transaction: a crash loses at most this batch, and
                 # its pairs are not recorded, so a re-run continues from here.
-                self.env.cr.commit()
+                # only with auto_commit (the cron): a long run commits step by step, by design
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _execute_batch_isolated(self, run, data, batch, counts, log):
         """``_execute_batch`` in a savepoint; when it fails, each contact of

@@ -55,7 +55,7 @@ class CollectionsLevel(models.Model):
         default=True,
         help="Executed by the daily run. When unchecked, the level waits for a collector's review.",
     )
-    send_email = fields.Boolean(string="Send Email")
+    send_email = fields.Boolean()
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",

@@ -69,7 +69,7 @@ class CollectionsPlan(models.Model):
     discount_value = fields.Float(
         string="Discount", help="An amount, or a percentage of the debt and included charges."
     )
-    down_payment = fields.Monetary(string="Down Payment")
+    down_payment = fields.Monetary()
     down_payment_date = fields.Date(help="Due date of the down payment (the agreement date when empty).")
     instalment_count = fields.Integer(string="Instalments", default=1, required=True)
     first_due_date = fields.Date(required=True)

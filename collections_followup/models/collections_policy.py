@@ -31,7 +31,6 @@ class CollectionsPolicy(models.Model):
         help="A partner is never contacted twice within this many days, whatever its instalments do.",
     )
     notice_days_before_measures = fields.Integer(
-        string="Notice Days Before Measures",
         default=10,
         help="A level that holds credit, suspends the service or escalates (agency, protest, "
         "credit bureau) applies only when the customer received a written notice (e-mail or "
@@ -90,41 +89,35 @@ class CollectionsPolicy(models.Model):
     )
     fine_account_id = fields.Many2one(
         "account.account",
-        string="Fine Account",
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Multa' line of late-charge invoices.",
     )
     interest_account_id = fields.Many2one(
         "account.account",
-        string="Interest Account",
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Juros de mora' line of late-charge invoices.",
     )
     correction_account_id = fields.Many2one(
         "account.account",
-        string="Correction Account",
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the 'Correção monetária' line of late-charge invoices.",
     )
     fine_product_id = fields.Many2one(
         "product.product",
-        string="Fine Product",
         check_company=True,
         help="Optional product of the 'Multa' line; its income account is used when no fine account is set.",
     )
     interest_product_id = fields.Many2one(
         "product.product",
-        string="Interest Product",
         check_company=True,
         help="Optional product of the 'Juros de mora' line; its income account is used when no interest "
         "account is set.",
     )
     correction_product_id = fields.Many2one(
         "product.product",
-        string="Correction Product",
         check_company=True,
         help="Optional product of the 'Correção monetária' line; its income account is used when no "
         "correction account is set.",

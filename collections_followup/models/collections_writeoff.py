@@ -441,7 +441,6 @@ class CollectionsWriteoffLine(models.Model):
     due_date = fields.Date(related="move_line_id.date_maturity")
     amount = fields.Monetary(string="Written Off", readonly=True)
     operation_amount = fields.Monetary(
-        string="Operation Amount",
         readonly=True,
         help="Total of the invoice (the operation of Lei 9.430 art. 9).",
     )

@@ -90,7 +90,6 @@ class ResCompany(models.Model):
     collections_writeoff_small_days = fields.Integer(string="Small Balance Late Days", default=90)
     collections_bank_account_id = fields.Many2one(
         "res.partner.bank",
-        string="Collections Bank Account",
         domain="[('partner_id', '=', partner_id)]",
         help="Printed in the payment section of follow-up e-mails, letters and statements.",
     )

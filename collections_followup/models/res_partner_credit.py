@@ -135,7 +135,7 @@ class ResPartner(models.Model):
         "invoices and orders up to this date (included).",
     )
     credit_rating = fields.Selection(CREDIT_RATINGS, company_dependent=True, groups=CREDIT_READ_GROUPS)
-    credit_bureau = fields.Selection(CREDIT_BUREAUS, string="Credit Bureau", groups=CREDIT_READ_GROUPS)
+    credit_bureau = fields.Selection(CREDIT_BUREAUS, groups=CREDIT_READ_GROUPS)
     credit_bureau_score = fields.Float(
         string="Bureau Score",
         digits=(16, 0),
@@ -151,9 +151,7 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
         help="On this date the daily run schedules a credit review activity.",
     )
-    credit_review_notes = fields.Text(
-        string="Credit Review Notes", company_dependent=True, groups=CREDIT_READ_GROUPS
-    )
+    credit_review_notes = fields.Text(company_dependent=True, groups=CREDIT_READ_GROUPS)
 
     collections_can_edit_credit = fields.Boolean(compute="_compute_collections_can_edit_credit")
     collections_credit_currency_id = fields.Many2one(
@@ -834,5 +832,7 @@ class ResPartner(models.Model):
                 done += len(batch)
                 if auto_commit:
                     self.env["ir.cron"]._notify_progress(done=done, remaining=len(due) - done)
+                    # only with auto_commit (the cron): a long run commits step by step, by design
+                    # pylint: disable-next=invalid-commit
                     self.env.cr.commit()  # one batch per transaction: a crash loses at most one batch
         return True

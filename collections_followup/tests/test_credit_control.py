@@ -264,7 +264,7 @@ class TestCreditControl(CollectionsCommon):
         wizard = (
             self.env["collections.credit.release"]
             .with_user(self.credit_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Guarantee received"})
         )
         self.assertEqual(wizard.partner_id, self.customer)
@@ -290,7 +290,7 @@ class TestCreditControl(CollectionsCommon):
         invoice = self._draft(10.0)
         action = invoice.with_user(self.collections_manager).action_collections_release_credit()
         self.env["collections.credit.release"].with_user(self.collections_manager).with_context(
-            action["context"]
+            **action["context"]
         ).create({"reason": "Director approved", "release_until": TODAY}).action_release()
         self.assertEqual(invoice.collections_credit_released_by_id, self.collections_manager)
         self.assertEqual(self.customer.credit_release_until, TODAY)

@@ -367,7 +367,7 @@ class TestLateFees(CollectionsCommon):
         wizard = (
             self.env["collections.charge.invoice"]
             .with_user(self.billing_user)
-            .with_context(invoice.action_collections_invoice_late_charges()["context"])
+            .with_context(**invoice.action_collections_invoice_late_charges()["context"])
             .create({"as_of": date(2026, 1, 27)})
         )
         action = wizard.action_invoice()
@@ -699,7 +699,8 @@ class TestLateChargesConcurrency(TransactionCase):
                 )
             )
             invoice.action_post()
-            cr.commit()
+            # real commits are the point of this test: its concurrent cursors must see the data
+            cr.commit()  # pylint: disable=invalid-commit
             self.data = {
                 "company": company.id,
                 "partner": partner.id,
@@ -725,7 +726,8 @@ class TestLateChargesConcurrency(TransactionCase):
             cr.execute("DELETE FROM collections_charge_mutex WHERE partner_id = %s", [self.data["partner"]])
             env["res.partner"].browse(self.data["partner"]).unlink()
             env["collections.policy"].browse(self.data["policy"]).unlink()
-            cr.commit()
+            # real commits are the point of this test: its concurrent cursors must see the data
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _charged(self, env):
         charges = env["collections.charge"].search([("partner_id", "=", self.data["partner"])])

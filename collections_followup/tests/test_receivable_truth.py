@@ -17,9 +17,9 @@ class TestReceivableTruth(FollowupCommon):
         cls.regua.write({"fine_rate": 2.0, "monthly_interest_rate": 1.0})
 
     def _overdue_everywhere(self, partner, as_of):
+        """(follow-up overview, credit check, late-charge boxes) overdue on ``as_of``."""
         self.company.collections_hold_on_overdue = True
         self.company.collections_hold_overdue_days = 0
-        """(follow-up overview, credit check, late-charge boxes) overdue on ``as_of``."""
         engine = self.env["collections.followup.run"]
         data = engine._gather(self.company, as_of, partner_ids=partner.ids)
         followup = engine._overview(data).get(partner.id, {}).get("overdue", 0.0)

@@ -79,7 +79,8 @@ class TestRunConcurrency(TransactionCase):
                     )
                 )
             invoices.action_post()
-            cr.commit()
+            # real commits are the point of this test: its concurrent cursors must see the data
+            cr.commit()  # pylint: disable=invalid-commit
             self.data = {
                 "company": company.id,
                 "policy": policy.id,
@@ -111,7 +112,8 @@ class TestRunConcurrency(TransactionCase):
             env["account.payment.register"].search([("partner_id", "in", self.data["partners"])]).unlink()
             env["res.partner"].browse(self.data["partners"]).unlink()
             env["collections.policy"].browse(self.data["policy"]).unlink()
-            cr.commit()
+            # real commits are the point of this test: its concurrent cursors must see the data
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _engine(self, cr):
         env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [self.data["company"]]})

@@ -171,7 +171,7 @@ class TestSaleCredit(CollectionsCommon):
         wizard = (
             self.env["collections.credit.release"]
             .with_user(self.credit_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"reason": "Paid in cash at the counter"})
         )
         wizard.action_release()
