@@ -1,11 +1,31 @@
+import logging
 from collections import defaultdict
+from datetime import date, datetime, timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib import dunning
+from ..lib import dunning, late_fees
+from ..lib.money import ZERO, round_money, to_decimal
 from ..lib.workdays import days_late as lib_days_late
 from .rpc import in_user_language
+
+_logger = logging.getLogger(__name__)
+
+CHARGE_COMPONENTS = ("fine", "interest", "correction")  # one charge invoice line each
+
+AS_OF_MIN = date(2000, 1, 1)  # no earlier day makes sense for charges (nor for the index)
+
+AS_OF_MAX_AHEAD = timedelta(days=366 * 5)  # how far a preview may look ahead
+
+
+def _flatten_plan(plan):
+    """Every move line of a reconciliation plan (recordsets nested in lists)."""
+    for item in plan:
+        if isinstance(item, (list, tuple)):
+            yield from _flatten_plan(item)
+        else:
+            yield item
 
 
 class AccountMove(models.Model):
@@ -142,6 +162,206 @@ class AccountMove(models.Model):
             )
         return disputes
 
+    # Late charges of customer invoices: the "as of today" box, the charge
+    # invoices made from them and the public methods for scripts.
+
+    collections_is_charge_invoice = fields.Boolean(
+        string="Late Charge Invoice",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="This invoice charges fines, interest and correction of other invoices; "
+        "it accrues no late charges itself.",
+    )
+    collections_charge_ids = fields.One2many(
+        "collections.charge", "charge_move_id", string="Charged Instalments"
+    )
+    collections_late_fine = fields.Monetary(
+        string="Fine", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_late_interest = fields.Monetary(
+        string="Interest", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_late_correction = fields.Monetary(
+        string="Monetary Correction",
+        compute="_compute_collections_late_charges",
+        currency_field="currency_id",
+    )
+    collections_late_total = fields.Monetary(
+        string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_late_updated_total = fields.Monetary(
+        string="Updated Amount Due",
+        compute="_compute_collections_late_charges",
+        currency_field="currency_id",
+        help="Amount still due plus late charges.",
+    )
+    collections_late_invoiced = fields.Monetary(
+        string="Already Invoiced", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_late_waived = fields.Monetary(
+        string="Waived", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_late_to_invoice = fields.Monetary(
+        string="To Invoice", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_late_days = fields.Integer(string="Days Late", compute="_compute_collections_late_charges")
+    collections_late_capped = fields.Boolean(compute="_compute_collections_late_charges")
+    collections_late_visible = fields.Boolean(compute="_compute_collections_late_charges")
+
+    def _compute_collections_late_charges(self):
+        invoices = self.filtered(
+            lambda move: (
+                isinstance(move.id, int)
+                and move.state == "posted"
+                and move.move_type in ("out_invoice", "out_receipt")
+                and not move.collections_is_charge_invoice
+            )
+        )
+        charges = invoices.line_ids._collections_late_charges()
+        per_move = defaultdict(list)
+        for line in invoices.line_ids:
+            if line.id in charges:
+                per_move[line.move_id.id].append(charges[line.id])
+        for move in self:
+            instalments = per_move.get(move.id, [])
+
+            def total(name, instalments=instalments):
+                return sum(values[name] for values in instalments)
+
+            move.collections_late_fine = total("fine")
+            move.collections_late_interest = total("interest")
+            move.collections_late_correction = total("correction")
+            move.collections_late_total = total("total")
+            move.collections_late_updated_total = total("updated_total")
+            move.collections_late_invoiced = total("invoiced")
+            move.collections_late_waived = total("waived")
+            move.collections_late_to_invoice = total("to_invoice")
+            move.collections_late_days = max([values["days_late"] for values in instalments] or [0])
+            move.collections_late_capped = any(values["capped"] for values in instalments)
+            move.collections_late_visible = bool(move.collections_late_days or move.collections_late_total)
+
+    def action_collections_invoice_late_charges(self):
+        """Open the wizard that invoices the late charges accrued to a date."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Invoice Late Charges"),
+            "res_model": "collections.charge.invoice",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
+
+    def action_collections_waive_late_charges(self):
+        """Open the wizard that waives late charges (Collections Manager)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Waive Late Charges"),
+            "res_model": "collections.charge.waive",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
+
+    def action_collections_view_charges(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Late Charges"),
+            "res_model": "collections.charge",
+            "view_mode": "list,form",
+            "domain": ["|", ("move_id", "=", self.id), ("charge_move_id", "=", self.id)],
+        }
+
+    @in_user_language
+    def collections_late_charges(self, as_of=None):
+        """Late charges of these invoices' instalments on ``as_of``.
+
+        :param as_of: ISO date string (or date); today when empty; a day ahead
+            is a preview (up to five years).
+        :return: a list with one dict per invoice: ``invoice_id``, ``name``,
+            ``partner_id``, ``currency``, ``as_of`` (ISO), the invoice totals
+            ``fine``, ``interest``, ``correction``, ``total``, ``residual``,
+            ``updated_total``, and ``instalments``: a list of dicts with
+            ``line_id``, ``due_date`` (ISO), ``amount`` and the keys of
+            ``account.move.line._collections_late_charges`` (``fine``,
+            ``interest``, ``correction``, ``total``, ``residual``,
+            ``updated_total``, ``days_late``, ``fine_rate_applied``,
+            ``capped``, ``currency``, ``invoiced``, ``waived``, ``to_invoice``).
+            Amounts are floats in the invoice's currency, rounded to it.
+        """
+        lines = self.env["account.move.line"]
+        as_of = lines._collections_as_of(as_of, future=True)
+        charges = self.line_ids._collections_late_charges(as_of)
+        result = []
+        for move in self:
+            instalments = []
+            for line in move.line_ids.sorted(lambda line: (line.date_maturity or line.date, line.id)):
+                if line.id not in charges:
+                    continue
+                foreign = line.currency_id != line.company_currency_id
+                instalments.append(
+                    dict(
+                        charges[line.id],
+                        line_id=line.id,
+                        amount=line.amount_currency if foreign else line.balance,
+                    )
+                )
+            totals = {
+                name: move.currency_id.round(sum(values[name] for values in instalments))
+                for name in ("fine", "interest", "correction", "total", "residual", "updated_total")
+            }
+            result.append(
+                dict(
+                    totals,
+                    invoice_id=move.id,
+                    name=move.name,
+                    partner_id=move.commercial_partner_id.id,
+                    currency=move.currency_id.name,
+                    as_of=fields.Date.to_string(as_of),
+                    instalments=instalments,
+                )
+            )
+        return result
+
+    @in_user_language
+    def collections_invoice_late_charges(self, as_of=None):
+        """Invoice the late charges of these invoices accrued up to ``as_of``.
+
+        Charges only what accrued since the last invoicing and was not waived,
+        one customer invoice per partner and currency; the policy must invoice
+        charges ("on demand" or "on payment").
+
+        :param as_of: ISO date string (or date), not after today; today when
+            empty. Invoicing the same customer twice at the same moment
+            charges once (see ``collections.charge._collections_lock_customers``).
+        :return: ids of the created charge invoices (list of int, empty when
+            nothing is left to invoice).
+        """
+        as_of = self.env["account.move.line"]._collections_as_of(as_of)
+        lines = self.filtered(lambda move: not move.collections_is_charge_invoice).line_ids
+        return lines._collections_invoice_charges(as_of).ids
+
+    collections_is_plan = fields.Boolean(
+        string="Payment Plan Entry",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Renegotiation entry of a payment plan: its receivable lines are instalments chased by the "
+        "follow-up.",
+    )
+    collections_plan_id = fields.Many2one(
+        "collections.plan", string="Payment Plan", readonly=True, copy=False
+    )
+
+    collections_boleto_line = fields.Char(
+        string="Boleto Line",
+        copy=False,
+        help="The boleto's digitable line (linha digitável), printed in the payment section of "
+        "follow-up e-mails and letters that claim this invoice.",
+    )
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -191,3 +411,563 @@ class AccountMoveLine(models.Model):
                 [level.days for level in levels], due_date, today, *working_days[company.id]
             )
             line.collections_level_id = levels[position - 1] if position else False
+
+    # Late charges (multa, juros de mora, correção monetária) of receivable
+    # instalments. The rules live in ``lib.late_fees``; this shell gathers the
+    # payments, holidays, disputes and terms set-based and calls them.
+
+    collections_fine_amount = fields.Monetary(
+        string="Fine", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_interest_amount = fields.Monetary(
+        string="Interest", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_correction_amount = fields.Monetary(
+        string="Correction", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_charges_amount = fields.Monetary(
+        string="Late Charges", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_updated_amount = fields.Monetary(
+        string="Updated Total", compute="_compute_collections_late_charges", currency_field="currency_id"
+    )
+    collections_charge_days = fields.Integer(
+        string="Days Charged", compute="_compute_collections_late_charges"
+    )
+
+    def _compute_collections_late_charges(self):
+        charges = self.filtered(lambda line: isinstance(line.id, int))._collections_late_charges()
+        for line in self:
+            values = charges.get(line.id, {})
+            line.collections_fine_amount = values.get("fine", 0.0)
+            line.collections_interest_amount = values.get("interest", 0.0)
+            line.collections_correction_amount = values.get("correction", 0.0)
+            line.collections_charges_amount = values.get("total", 0.0)
+            line.collections_updated_amount = values.get("updated_total", 0.0)
+            line.collections_charge_days = values.get("days_late", 0)
+
+    # --- reconciliation hook: invoice the charges of instalments paid late ---
+    @api.model
+    def _reconcile_plan(self, reconciliation_plan):
+        lines = self.browse([line.id for lines in _flatten_plan(reconciliation_plan) for line in lines])
+        result = super()._reconcile_plan(reconciliation_plan)
+        if not self.env.context.get("collections_no_charge_invoicing"):
+            lines._collections_invoice_on_payment()
+        return result
+
+    # --- public API ---------------------------------------------------------
+    def _collections_late_charges(self, as_of=None):
+        """Late charges of these receivable instalments on ``as_of``.
+
+        :param as_of: date or ISO string, today (user's timezone) when empty.
+        :return: ``{line id: {'fine', 'interest', 'correction', 'total',
+            'residual', 'updated_total', 'days_late', 'fine_rate_applied',
+            'capped', 'currency', 'due_date', 'invoiced', 'waived',
+            'to_invoice'}}``: amounts are floats rounded to the instalment's
+            currency (named by ``currency``); ``invoiced``, ``waived`` and
+            ``to_invoice`` are the totals already invoiced, waived and still
+            to invoice; ``due_date`` is an ISO date. Lines that are not posted
+            receivable debits (instalments) are left out.
+        """
+        as_of = self._collections_as_of(as_of, future=True)
+        computed = self._collections_compute_charges(as_of)
+        charged = self._collections_charged_amounts(computed)
+        result = {}
+        charges_to_invoice = late_fees.charges_to_invoice
+        for line_id, info in computed.items():
+            charges = info["charges"]
+            invoiced, waived = charged[line_id]["invoiced"], charged[line_id]["waived"]
+            if invoiced or waived:
+                to_invoice = sum(
+                    charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO
+                )
+            else:
+                to_invoice = charges.total
+            result[line_id] = {
+                "fine": float(charges.fine),
+                "interest": float(charges.interest),
+                "correction": float(charges.correction),
+                "total": float(charges.total),
+                "residual": float(charges.residual),
+                "updated_total": float(charges.updated_total),
+                "days_late": charges.days_late,
+                "fine_rate_applied": float(charges.fine_rate_applied),
+                "capped": charges.capped,
+                "currency": info["currency"].name,
+                "due_date": info["due_date"].isoformat(),
+                "invoiced": float(sum(invoiced.values(), ZERO)),
+                "waived": float(sum(waived.values(), ZERO)),
+                "to_invoice": float(to_invoice),
+            }
+        return result
+
+    # --- gathering ------------------------------------------------------------
+    @api.model
+    def _collections_as_of(self, as_of, future=False):
+        """``as_of`` as a date: today (user's timezone) when empty, else a date
+        or an ISO ``YYYY-MM-DD`` string from 2000-01-01 on. A day after today
+        is refused unless ``future`` (a preview may look ahead; invoicing may
+        not). Anything else (numbers, lists, booleans, text) is a UserError,
+        as the value may come straight from an RPC call."""
+        if as_of is None or as_of is False or as_of == "":
+            return fields.Date.context_today(self)
+        day = None
+        if isinstance(as_of, datetime):
+            day = as_of.date()
+        elif isinstance(as_of, date):
+            day = as_of
+        elif isinstance(as_of, str) and len(as_of) == 10:
+            try:
+                day = date.fromisoformat(as_of)
+            except ValueError:
+                day = None
+        if day is None:
+            raise UserError(_("“%(date)s” is not a date (expected YYYY-MM-DD).", date=as_of))
+        today = fields.Date.context_today(self)
+        if day < AS_OF_MIN:
+            raise UserError(
+                _(
+                    "Late charges are computed from %(first)s on, not on %(date)s.",
+                    first=AS_OF_MIN.isoformat(),
+                    date=day.isoformat(),
+                )
+            )
+        if day > today and not future:
+            raise UserError(
+                _(
+                    "Late charges cannot be invoiced ahead of time: %(date)s is after today (%(today)s).",
+                    date=day.isoformat(),
+                    today=today.isoformat(),
+                )
+            )
+        if day > today + AS_OF_MAX_AHEAD:
+            raise UserError(
+                _(
+                    "%(date)s is too far ahead: late charges can be previewed up to %(last)s.",
+                    date=day.isoformat(),
+                    last=(today + AS_OF_MAX_AHEAD).isoformat(),
+                )
+            )
+        return day
+
+    def _collections_instalments(self):
+        """The posted receivable debit lines (instalments) of ``self``."""
+        rows = self._collections_instalment_rows()
+        return self.browse([row[0] for row in rows])
+
+    def _collections_instalment_rows(self):
+        """One SQL query for the instalments of ``self`` (posted receivable
+        debits): ``(id, move id, company id, commercial partner id, currency
+        id, amount, due date, is a charge invoice)``. ``amount`` is in the
+        line's currency when it differs from the company's (``currency id``
+        is then the line's), else in the company's; the due date is the
+        line's maturity, else the invoice's due date, else its date."""
+        ids = [line_id for line_id in self.ids if isinstance(line_id, int)]
+        if not ids:
+            return []
+        self.env["account.move.line"].flush_model(
+            [
+                "move_id",
+                "company_id",
+                "partner_id",
+                "currency_id",
+                "amount_currency",
+                "balance",
+                "date_maturity",
+                "date",
+                "parent_state",
+                "account_id",
+            ]
+        )
+        self.env["account.move"].flush_model(["invoice_date_due", "collections_is_charge_invoice"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["res.company"].flush_model(["currency_id"])
+        self.env.cr.execute(
+            """
+            SELECT line.id, line.move_id, line.company_id,
+                   COALESCE(partner.commercial_partner_id, line.partner_id),
+                   CASE WHEN line.currency_id != company.currency_id
+                        THEN line.currency_id ELSE company.currency_id END,
+                   CASE WHEN line.currency_id != company.currency_id
+                        THEN line.amount_currency ELSE line.balance END,
+                   COALESCE(line.date_maturity, move.invoice_date_due, line.date),
+                   COALESCE(move.collections_is_charge_invoice, FALSE)
+              FROM account_move_line line
+              JOIN account_move move ON move.id = line.move_id
+              JOIN account_account account ON account.id = line.account_id
+              JOIN res_company company ON company.id = line.company_id
+         LEFT JOIN res_partner partner ON partner.id = line.partner_id
+             WHERE line.id = ANY(%s)
+               AND line.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND line.balance > 0
+          ORDER BY line.id
+        """,
+            [ids],
+        )
+        return self.env.cr.fetchall()
+
+    def _collections_compute_charges(self, as_of):
+        """{line id: {'charges': lib Charges, 'currency', 'rounding', 'due_date',
+        'policy', 'line'}} for the instalments of ``self`` on ``as_of``.
+
+        Set-based: a few SQL queries for the whole recordset, read in sudo
+        (the caller's right to see the instalments was checked by reading
+        them), and one lib ``ChargeCalculator`` per company calendar.
+        """
+        rows = self._collections_instalment_rows()
+        if not rows:
+            return {}
+        sudo = self.sudo()
+        line_ids = [row[0] for row in rows]
+        payments = sudo.browse(line_ids)._collections_payments(rows)
+        disputes = sudo._collections_dispute_periods_sql({row[1] for row in rows})
+        terms = sudo.browse(line_ids)._collections_terms(rows)
+        currencies = {
+            currency.id: currency
+            for currency in self.env["res.currency"].browse({row[4] for row in rows}).sudo()
+        }
+        roundings = {
+            currency_id: to_decimal(currency.rounding) for currency_id, currency in currencies.items()
+        }
+        calculators = {}
+        for company in self.env["res.company"].browse({row[2] for row in rows}).sudo():
+            holidays, weekend = company._collections_working_days_for(
+                [row[6] for row in rows if row[2] == company.id], as_of
+            )
+            calculators[company.id] = late_fees.ChargeCalculator(as_of, holidays, weekend)
+        no_payments, no_disputes = (), ()
+        result = {}
+        for line_id, move_id, company_id, _partner_id, currency_id, amount, due_date, _is_charge in rows:
+            policy, line_terms = terms[line_id]
+            try:
+                charges = calculators[company_id].charges(
+                    amount,
+                    due_date,
+                    payments.get(line_id, no_payments),
+                    line_terms,
+                    roundings[currency_id],
+                    disputes.get(move_id, no_disputes),
+                )
+            except ValueError as error:
+                move = self.env["account.move"].sudo().browse(move_id)
+                raise UserError(
+                    _(
+                        "The late charges of %(invoice)s cannot be computed: %(error)s",
+                        invoice=move.display_name,
+                        error=error,
+                    )
+                ) from None
+            result[line_id] = {
+                "charges": charges,
+                "currency": currencies[currency_id],
+                "rounding": roundings[currency_id],
+                "due_date": due_date,
+                "policy": policy,
+                "line_id": line_id,
+                "company_id": company_id,
+                "partner_id": _partner_id,
+            }
+        return result
+
+    def _collections_payments(self, rows=None):
+        """{line id: [(date, amount in the line's currency)]}: the partial
+        reconciliations that reduce each instalment, dated by their credit
+        line (the payment or credit note). One SQL query; ``rows`` are the
+        ``_collections_instalment_rows`` of ``self`` when the caller has them."""
+        rows = self._collections_instalment_rows() if rows is None else rows
+        if not rows:
+            return {}
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount", "debit_amount_currency"]
+        )
+        self.env["account.move.line"].flush_model(["date", "currency_id", "company_id"])
+        self.env["res.company"].flush_model(["currency_id"])
+        self.env.cr.execute(
+            """
+            SELECT partial.debit_move_id, credit.date,
+                   CASE WHEN debit.currency_id != company.currency_id
+                        THEN partial.debit_amount_currency ELSE partial.amount END
+              FROM account_partial_reconcile partial
+              JOIN account_move_line debit ON debit.id = partial.debit_move_id
+              JOIN account_move_line credit ON credit.id = partial.credit_move_id
+              JOIN res_company company ON company.id = debit.company_id
+             WHERE partial.debit_move_id = ANY(%s)
+        """,
+            [[row[0] for row in rows]],
+        )
+        payments = defaultdict(list)
+        for line_id, day, amount in self.env.cr.fetchall():
+            if amount:
+                payments[line_id].append((day, amount))
+        return payments
+
+    @api.model
+    def _collections_dispute_periods_sql(self, move_ids):
+        """{move id: [(start, end or None)]} of these invoices' disputes (one query)."""
+        if not move_ids:
+            return {}
+        self.env["collections.dispute"].flush_model(["move_id", "date_start", "date_end"])
+        self.env.cr.execute(
+            """
+            SELECT move_id, date_start, date_end FROM collections_dispute
+             WHERE move_id = ANY(%s) ORDER BY move_id, date_start, id
+        """,
+            [list(move_ids)],
+        )
+        periods = defaultdict(list)
+        for move_id, start, end in self.env.cr.fetchall():
+            periods[move_id].append((start, end or None))
+        return periods
+
+    def _collections_terms(self, rows=None):
+        """{line id: (policy, lib FeeTerms)}: the partner's policy in the
+        line's company, or the company's default; no charges without a policy
+        and none on late-charge invoices themselves (no interest on interest).
+        Read once per company and customer, not per line."""
+        rows = self._collections_instalment_rows() if rows is None else rows
+        no_policy = self.env["collections.policy"]
+        by_company = defaultdict(set)
+        for row in rows:
+            by_company[row[2]].add(row[3])
+        chosen, cache = {}, {}
+        for company in self.env["res.company"].browse(list(by_company)):
+            partners = self.env["res.partner"].browse([pid for pid in by_company[company.id] if pid])
+            for partner in partners.with_company(company):
+                policy = partner.collections_policy_id or company.collections_policy_id
+                chosen[company.id, partner.id] = (policy, bool(partner.collections_consumer))
+            chosen[company.id, None] = (company.collections_policy_id, False)
+        result = {}
+        for line_id, _move_id, company_id, partner_id, *_rest, is_charge in rows:
+            if is_charge:
+                result[line_id] = (no_policy, late_fees.FeeTerms())
+                continue
+            policy, consumer = chosen[company_id, partner_id or None]
+            key = (policy.id, consumer)
+            if key not in cache:
+                cache[key] = policy._collections_fee_terms(consumer=consumer)
+            result[line_id] = (policy, cache[key])
+        return result
+
+    def _collections_charged_amounts(self, computed=None):
+        """{line id: {'invoiced': {component: Decimal}, 'waived': {...}}} from
+        the charges recorded so far (one SQL query); charges of cancelled or
+        deleted charge invoices do not count. ``computed`` (the result of
+        ``_collections_compute_charges``) gives the lines and their rounding."""
+        if computed is None:
+            roundings = {
+                row[0]: to_decimal(self.env["res.currency"].browse(row[4]).rounding)
+                for row in self._collections_instalment_rows()
+            }
+        else:
+            roundings = {line_id: info["rounding"] for line_id, info in computed.items()}
+        result = {line_id: {"invoiced": {}, "waived": {}} for line_id in roundings}
+        if not roundings:
+            return result
+        self.env["collections.charge"].flush_model(
+            ["move_line_id", "state", "fine_amount", "interest_amount", "correction_amount"]
+        )
+        self.env.cr.execute(
+            """
+            SELECT move_line_id, state, SUM(fine_amount), SUM(interest_amount), SUM(correction_amount)
+              FROM collections_charge
+             WHERE move_line_id = ANY(%s) AND state IN ('invoiced', 'waived')
+          GROUP BY move_line_id, state
+        """,
+            [list(roundings)],
+        )
+        for line_id, state, fine, interest, correction in self.env.cr.fetchall():
+            result[line_id][state] = {
+                name: round_money(to_decimal(value or 0.0), roundings[line_id])
+                for name, value in zip(CHARGE_COMPONENTS, (fine, interest, correction), strict=True)
+            }
+        return result
+
+    def _collections_left_to_invoice(self, as_of):
+        """{line id: {component: Decimal}}: accrued on ``as_of`` minus what was
+        invoiced (on charge invoices that are not cancelled) or waived."""
+        computed = self._collections_compute_charges(as_of)
+        charged = self._collections_charged_amounts(computed)
+        return {
+            line_id: late_fees.charges_to_invoice(
+                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"]
+            )
+            for line_id, info in computed.items()
+        }
+
+    # --- invoicing ----------------------------------------------------------
+    def _collections_invoice_charges(self, as_of, modes=("on_demand", "on_payment")):
+        """Invoice what accrued on these instalments up to ``as_of`` and was
+        neither invoiced nor waived yet: one posted customer invoice per
+        company, partner and currency, one line per component. Only the
+        instalments whose policy invoices charges in one of ``modes`` count.
+
+        Exactly once under concurrency: the customers' charge mutex is taken
+        (``collections.charge._collections_lock_customers``) before what was
+        already charged is read.
+
+        :return: the created charge invoices (``account.move``).
+        """
+        rows = self._collections_instalment_rows()
+        if not rows:
+            return self.env["account.move"]
+        self.env["collections.charge"]._collections_lock_customers({(row[2], row[3]) for row in rows})
+        computed = self._collections_compute_charges(as_of)
+        charged = self._collections_charged_amounts(computed)
+        groups = defaultdict(list)
+        for line_id, info in computed.items():
+            policy = info["policy"]
+            if not policy or policy.charge_invoicing not in modes:
+                continue
+            due = late_fees.charges_to_invoice(
+                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"]
+            )
+            if any(due.values()):
+                key = (info["company_id"], info["partner_id"], info["currency"], policy)
+                groups[key].append((line_id, due))
+        invoices = self.env["account.move"]
+        for (company_id, partner_id, currency, policy), items in groups.items():
+            lines = self.browse([line_id for line_id, _due in items])
+            items = list(zip(lines, (due for _line_id, due in items), strict=True))
+            company = self.env["res.company"].browse(company_id)
+            partner = self.env["res.partner"].browse(partner_id)
+            invoices |= self._collections_create_charge_invoice(
+                company, partner, currency, policy, items, as_of
+            )
+        return invoices
+
+    @api.model
+    def _collections_create_charge_invoice(self, company, partner, currency, policy, items, as_of):
+        labels = {
+            "fine": _("Late payment fine (multa)"),
+            "interest": _("Late payment interest (juros de mora)"),
+            "correction": _("Monetary correction (correção monetária)"),
+        }
+        invoice_lines = []
+        for component in CHARGE_COMPONENTS:
+            amount = sum((due[component] for _line, due in items), ZERO)
+            if not amount:
+                continue
+            account = policy._collections_charge_account(component)
+            product = policy[f"{component}_product_id"]
+            if not account:
+                raise UserError(
+                    _(
+                        "The policy “%(policy)s” has no account for: %(component)s.",
+                        policy=policy.name,
+                        component=labels[component],
+                    )
+                )
+            references = ", ".join(
+                "%s (%s)" % (line.move_id.name, fields.Date.to_string(line.date_maturity))
+                for line, due in items
+                if due[component]
+            )
+            invoice_lines.append(
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": "%s: %s" % (labels[component], references),
+                        "account_id": account.id,
+                        "quantity": 1,
+                        "price_unit": float(amount),
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        # A fresh context: the reconciliation that may call this runs with
+        # skip_invoice_sync and friends, which would leave the invoice unbalanced.
+        context = {
+            key: value
+            for key, value in self.env.context.items()
+            if key
+            in (
+                "allowed_company_ids",
+                "lang",
+                "tz",
+                "uid",
+                "tracking_disable",
+                "mail_create_nolog",
+                "mail_notrack",
+                "mail_create_nosubscribe",
+                "collections_no_charge_invoicing",
+            )
+        }
+        # self.env(context=...) replaces the context (with_context(**context) would merge it)
+        moves = self.env(context=context)["account.move"].with_company(company)
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "currency_id": currency.id,
+            "invoice_date": as_of,
+            "invoice_origin": ", ".join(sorted({line.move_id.name for line, _due in items})),
+            "collections_is_charge_invoice": True,
+            "invoice_line_ids": invoice_lines,
+        }
+        if policy.charge_journal_id:
+            vals["journal_id"] = policy.charge_journal_id.id
+        # sudo: only this method may mark an invoice as a late-charge invoice
+        # (refused to users in account.move create/write); sudo() keeps the
+        # user as the creator, and the caller checked the right to invoice.
+        invoice = moves.sudo().create(vals).sudo(False)
+        moves.env["collections.charge"].create(
+            [
+                {
+                    "move_line_id": line.id,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "currency_id": currency.id,
+                    "date": as_of,
+                    "kind": "invoice",
+                    "charge_move_id": invoice.id,
+                    "fine_amount": float(due["fine"]),
+                    "interest_amount": float(due["interest"]),
+                    "correction_amount": float(due["correction"]),
+                }
+                for line, due in items
+            ]
+        )
+        invoice.action_post()
+        return invoice.with_env(self.env)
+
+    def _collections_invoice_on_payment(self):
+        """Invoice the charges of the late instalments of ``self`` that are
+        now fully paid, when their policy says 'on payment'. A failure never
+        blocks the payment: it is logged on the instalment's invoice."""
+        settled = self._collections_instalments().filtered(
+            lambda line: line.reconciled and not line.move_id.collections_is_charge_invoice
+        )
+        if not settled:
+            return
+        settled = settled.sudo()
+        terms = settled._collections_terms()
+        settled = settled.filtered(lambda line: terms[line.id][0].charge_invoicing == "on_payment")
+        today = fields.Date.context_today(self)
+        by_day = defaultdict(lambda: self.browse())
+        for line in settled:
+            last_payment = max(line.matched_credit_ids.credit_move_id.mapped("date") or [today])
+            by_day[max(today, last_payment)] |= line
+        for as_of, lines in by_day.items():
+            try:
+                with self.env.cr.savepoint():
+                    lines.with_context(collections_no_charge_invoicing=True)._collections_invoice_charges(
+                        as_of, modes=("on_payment",)
+                    )
+            except (UserError, ValueError) as error:
+                _logger.warning("Late charges of %s not invoiced: %s", lines.move_id.mapped("name"), error)
+                for move in lines.move_id:
+                    move.message_post(
+                        body=_("The late charges could not be invoiced automatically: %(error)s", error=error)
+                    )
+
+    collections_renegotiated_line_id = fields.Many2one(
+        "account.move.line",
+        string="Renegotiated Instalment",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="On a renegotiation entry: the old instalment this credit settles.",
+    )
+    collections_plan_number = fields.Integer(string="Plan Instalment", readonly=True, copy=False)

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 
 from .collections_credit_document import check_protected_vals
-from .res_partner_credit import CUSTOMER_INVOICE_TYPES
+from .res_partner import CUSTOMER_INVOICE_TYPES
 
 # Exempts an invoice from the credit check: set only by the late-charge
 # invoicing, which creates its invoices as superuser.

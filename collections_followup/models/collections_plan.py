@@ -739,36 +739,6 @@ class CollectionsPlanLine(models.Model):
             )
 
 
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    collections_is_plan = fields.Boolean(
-        string="Payment Plan Entry",
-        readonly=True,
-        copy=False,
-        index=True,
-        help="Renegotiation entry of a payment plan: its receivable lines are instalments chased by the "
-        "follow-up.",
-    )
-    collections_plan_id = fields.Many2one(
-        "collections.plan", string="Payment Plan", readonly=True, copy=False
-    )
-
-
-class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
-
-    collections_renegotiated_line_id = fields.Many2one(
-        "account.move.line",
-        string="Renegotiated Instalment",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="On a renegotiation entry: the old instalment this credit settles.",
-    )
-    collections_plan_number = fields.Integer(string="Plan Instalment", readonly=True, copy=False)
-
-
 class CollectionsPolicy(models.Model):
     _inherit = "collections.policy"
 
@@ -782,30 +752,3 @@ class CollectionsPolicy(models.Model):
         default=True,
         help="When a plan breaks, its remaining balance falls due at once (vencimento antecipado).",
     )
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    collections_plan_ids = fields.One2many("collections.plan", "partner_id", string="Payment Plans")
-    collections_plan_kept_count = fields.Integer(
-        string="Plans Kept",
-        compute="_compute_collections_plan_counts",
-        help="Payment plans paid to the end (for the kept-agreements rate).",
-    )
-    collections_plan_broken_count = fields.Integer(
-        string="Plans Broken", compute="_compute_collections_plan_counts"
-    )
-
-    def _compute_collections_plan_counts(self):
-        counts = {
-            (partner.id, state): count
-            for partner, state, count in self.env["collections.plan"]._read_group(
-                [("partner_id", "in", self.ids), ("state", "in", ("completed", "broken"))],
-                ["partner_id", "state"],
-                ["__count"],
-            )
-        }
-        for partner in self:
-            partner.collections_plan_kept_count = counts.get((partner.id, "completed"), 0)
-            partner.collections_plan_broken_count = counts.get((partner.id, "broken"), 0)

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 RUN_STATES = [
@@ -80,3 +81,34 @@ class CollectionsRun(models.Model):
             }
         )
         return summary
+
+    letter_action_count = fields.Integer(
+        string="Letters to Print",
+        compute="_compute_letter_action_count",
+        help="Actions of this run that print a letter.",
+    )
+
+    def _letter_actions(self):
+        """The actions of this run that have (or should have) a letter."""
+        return self.action_ids.filtered(
+            lambda action: (
+                action.state in ("done", "failed")
+                and action.kind != "contact"
+                and (action.letter_state == "done" or action.level_id.send_letter)
+            )
+        )
+
+    @api.depends("action_ids.letter_state", "action_ids.state")
+    def _compute_letter_action_count(self):
+        for run in self:
+            run.letter_action_count = len(run._letter_actions())
+
+    def action_print_letters(self):
+        """Download the day's letters of this run as one PDF, one letter per
+        action, in customer order. Raises UserError when the run has none."""
+        self.ensure_one()
+        actions = self._letter_actions().sorted(lambda action: (action.partner_id.name or "", action.id))
+        if not actions:
+            raise UserError(_("This run printed no letter."))
+        content = actions._collections_letters_pdf()
+        return actions._collections_download_letters(content, _("Letters %(run)s", run=self.name))

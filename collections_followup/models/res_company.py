@@ -1,6 +1,20 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from odoo import Command, fields, models
+import pytz
+
+from odoo import Command, fields, models, tools
+
+from ..lib import late_fees, receivable
+from ..lib.workdays import WEEKEND
+
+# lib.credit switch name -> res.company field holding the company's switch
+COMPANY_HOLD_SWITCHES = {
+    "check_limit": "collections_hold_on_limit",
+    "check_overdue": "collections_hold_on_overdue",
+    "check_manual": "collections_hold_on_manual",
+    "check_dunning": "collections_hold_on_dunning",
+    "check_suspension": "collections_hold_on_suspension",
+}
 
 
 class ResCompany(models.Model):
@@ -165,3 +179,134 @@ class ResCompany(models.Model):
                     }
                 )._create_payments()
         return True
+
+    # Which credit holds the company enforces (each can be overridden per customer).
+
+    collections_hold_on_limit = fields.Boolean(
+        string="Hold Above Credit Limit",
+        default=True,
+        help="Block a customer invoice or sale order when the customer's exposure plus "
+        "the document is above the credit limit.",
+    )
+    collections_hold_on_overdue = fields.Boolean(
+        # Opt-in: switched on for a company that wants it, so installing the
+        # module never starts refusing invoices of customers already late.
+        string="Hold on Overdue Invoices",
+        default=False,
+        help="Block when an instalment of the customer is overdue by more than the allowed days.",
+    )
+    collections_hold_overdue_days = fields.Integer(
+        string="Allowed Days Overdue",
+        default=15,
+        help="An instalment overdue by more than this many days (counted from its due date "
+        "moved to the next working day) puts the customer on hold.",
+    )
+    collections_hold_on_manual = fields.Boolean(
+        string="Hold on Manual Hold",
+        default=True,
+        help="Block customers put on hold by hand by a Collections Manager.",
+    )
+    collections_hold_on_dunning = fields.Boolean(
+        string="Hold Set by Dunning Level",
+        default=True,
+        help="Block customers put on hold by a collection level.",
+    )
+    collections_hold_on_suspension = fields.Boolean(
+        string="Hold Suspended Customers",
+        default=True,
+        help="Block customers whose service is suspended.",
+    )
+    collections_credit_reviewer_id = fields.Many2one(
+        "res.users",
+        string="Credit Reviewer",
+        help="Receives the credit review activity of customers without collector or salesperson.",
+    )
+
+    _sql_constraints = [
+        (
+            "collections_hold_overdue_days_positive",
+            "CHECK(collections_hold_overdue_days >= 0)",
+            "The allowed days overdue cannot be negative.",
+        ),
+    ]
+
+    def _collections_hold_switches(self):
+        """The company's hold switches keyed by lib.credit switch name."""
+        self.ensure_one()
+        return {name: self[field_name] for name, field_name in COMPANY_HOLD_SWITCHES.items()}
+
+    def _collections_working_days(self, date_from, date_to):
+        """(holidays, weekend) of the company between two dates, for ``lib.workdays``.
+
+        Holidays are the global time off (``resource.calendar.leaves`` without
+        a resource) of the company's working calendar or of no calendar: a
+        day is a holiday when the time off covers its noon in the calendar's
+        timezone (so a holiday entered from 00:00 to 23:59 in any timezone
+        within 11 hours of UTC is exactly that day). The weekend is the days
+        without attendance in the calendar; Saturday and Sunday without one.
+        """
+        self.ensure_one()
+        calendar = self.resource_calendar_id.sudo()
+        timezone = pytz.timezone(calendar.tz or self.partner_id.tz or "UTC")
+        leaves = (
+            self.env["resource.calendar.leaves"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("resource_id", "=", False),
+                    ("calendar_id", "in", [calendar.id, False]),
+                    ("company_id", "in", [self.id, False]),
+                    ("time_type", "=", "leave"),
+                    ("date_from", "<=", datetime.combine(date_to, time.max)),
+                    ("date_to", ">=", datetime.combine(date_from, time.min)),
+                ],
+                ["date_from", "date_to"],
+            )
+        )
+        holidays = set()
+        for leave in leaves:
+            start = pytz.utc.localize(leave.date_from).astimezone(timezone)
+            end = pytz.utc.localize(leave.date_to).astimezone(timezone)
+            day = start.date()
+            while day <= end.date():
+                noon = timezone.localize(datetime.combine(day, time(12)))
+                if start <= noon <= end:
+                    holidays.add(day)
+                day += timedelta(days=1)
+        working = {
+            int(attendance.dayofweek)
+            for attendance in calendar.attendance_ids
+            if attendance.display_type != "line_section"
+        }
+        weekend = frozenset(set(range(7)) - working) if working else WEEKEND
+        return frozenset(holidays), weekend
+
+    def _collections_working_days_for(self, due_dates, as_of):
+        """(holidays, weekend) covering ``due_dates`` and ``as_of``, with room
+        for the longest grace period and a month more for a deadline pushed
+        past a long holiday: the one working-day rule of the run, the late
+        charges and the credit check."""
+        dates = [day for day in due_dates if day] or [as_of]
+        return self._collections_working_days(
+            min(min(dates), as_of) - timedelta(days=1),
+            max(max(dates), as_of) + timedelta(days=late_fees.MAX_GRACE_DAYS + 31),
+        )
+
+    @tools.ormcache("self.id", "as_of")
+    def _collections_overdue_cutoff(self, as_of):
+        """lib.receivable.last_overdue_due_date of this company on ``as_of``:
+        read on every credit check, so cached (cleared when a calendar, its
+        attendances or its time off change)."""
+        self.ensure_one()
+        for window in (40, 366):
+            holidays, weekend = self._collections_working_days(as_of - timedelta(days=window), as_of)
+            try:
+                return receivable.last_overdue_due_date(as_of, holidays, weekend)
+            except ValueError:
+                continue
+        return as_of - timedelta(days=367)
+
+    def write(self, vals):
+        if "resource_calendar_id" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)

@@ -5,7 +5,7 @@ from odoo import _, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.collections_followup.lib import credit
-from odoo.addons.collections_followup.models.res_partner_credit import CREDIT_READ_GROUPS
+from odoo.addons.collections_followup.models.res_partner import CREDIT_READ_GROUPS
 
 # README, Roles: salespeople read the applied limit, the available credit, the
 # overdue amount and the hold reasons (not the exposure detail nor settings).
