@@ -2,7 +2,8 @@
 # The project's two commands (see README.md):
 #   ./dev.sh demo   local PostgreSQL + virtualenv + demo database + today's
 #                   follow-up run, then Odoo on http://127.0.0.1:8069
-#   ./dev.sh test   every test: the pure lib/ rules with pytest, then (when
+#   ./dev.sh test   every test: the pure lib/ rules with pytest, the code
+#                   checks (ruff, pylint-odoo), then (when
 #                   Odoo 18 is found) the whole Odoo suite on a fresh database
 # Everything it creates lives in ./.work (ignored by git). Odoo is found
 # through ODOO_PATH (default /opt/odoo).
@@ -219,6 +220,32 @@ run_lib_tests() {
     [ "$LIB_PASSED" -gt 0 ] || LIB_FAILED=$((LIB_FAILED + 1))
 }
 
+# OCA's code checks (also in .pre-commit-config.yaml): ruff with .ruff.toml and
+# pylint-odoo with OCA's mandatory checks (.pylintrc-mandatory). Odoo is not
+# imported: each check counts as one test.
+LINT_PATHS=(collections_followup collections_followup_sale bench scripts tests)
+lint_step() {
+    # $1 = name, then the command
+    local name=$1 out rc=0
+    shift
+    out=$(cd "$ROOT" && "$@" 2>&1) || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "ok: $name"
+        LIB_PASSED=$((LIB_PASSED + 1))
+    else
+        echo "FAILED: $name"
+        printf '%s\n' "$out" | tail -60
+        LIB_FAILED=$((LIB_FAILED + 1))
+    fi
+}
+
+run_lint() {
+    say "Code checks: ruff check, ruff format --check, pylint-odoo (OCA mandatory)"
+    lint_step "ruff check" "$VENV/bin/ruff" check --no-fix "${LINT_PATHS[@]}"
+    lint_step "ruff format --check" "$VENV/bin/ruff" format --check "${LINT_PATHS[@]}"
+    lint_step "pylint-odoo" "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory collections_followup collections_followup_sale
+}
+
 run_odoo_suite() {
     local log="$WORK/odoo-test-$TEST_DB.log"
     local clean_log="$WORK/odoo-install-nodemo-$TEST_DB.log"
@@ -330,6 +357,7 @@ cmd_test() {
         ensure_venv
     fi
     run_lib_tests
+    run_lint
     if have_odoo; then
         run_odoo_suite
         drop_db "$TEST_DB"
