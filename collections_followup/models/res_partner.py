@@ -1197,7 +1197,8 @@ class ResPartner(models.Model):
             raise UserError(
                 _(
                     "The document amount must be a finite number below %(max)s, got %(value)r.",
-                    max=f"{MAX_DOCUMENT_AMOUNT:,.0f}",
+                    # not an f-string: the .pot export (babel) loses the strings after one in _()
+                    max="{:,.0f}".format(MAX_DOCUMENT_AMOUNT),  # noqa: UP032
                     value=value,
                 )
             )
