@@ -21,6 +21,16 @@ LOCK_NAMESPACE = 704113
 
 CLOSED_ACTION_STATES = ("done", "failed")
 
+# A written notice the customer received: a letter printed, or an e-mail queued
+# that was neither cancelled before it went (a promise, a dispute or a plan
+# closed the loop) nor failed; an e-mail sent and deleted since counts.
+WRITTEN_NOTICE = """(
+    action.letter_state = 'done'
+    OR (action.email_state = 'done' AND NOT EXISTS (
+        SELECT 1 FROM mail_mail mail
+         WHERE mail.id = action.mail_id AND mail.state IN ('cancel', 'exception')))
+)"""
+
 
 class FollowupData:
     """Everything one company's run needs, gathered with a few set-based queries."""
@@ -321,6 +331,22 @@ class CollectionsFollowupRun(models.AbstractModel):
 
         cr = self.env.cr
         partner_ids = list(snapshot.partners)
+        # the queries below read the run's own records: flush what they read
+        self.env["collections.followup.pair"].flush_model(["move_line_id", "level_id"])
+        self.env["collections.followup.action"].flush_model(
+            [
+                "partner_id",
+                "company_id",
+                "state",
+                "date",
+                "level_id",
+                "email_state",
+                "letter_state",
+                "mail_id",
+            ]
+        )
+        self.env["collections.level"].flush_model(["days"])
+        self.env["mail.mail"].flush_model(["state"])
         cr.execute(
             "SELECT move_line_id, level_id FROM collections_followup_pair WHERE move_line_id = ANY(%s)",
             [list(data.lines)],
@@ -350,10 +376,10 @@ class CollectionsFollowupRun(models.AbstractModel):
               FROM collections_followup_action action
               JOIN collections_level level ON level.id = action.level_id
              WHERE action.company_id = %s AND action.partner_id = ANY(%s)
-               AND (action.email_state = 'done' OR action.letter_state = 'done')
+               AND {WRITTEN_NOTICE}
                AND action.date <= %s
           GROUP BY action.partner_id, level.days
-            """,
+            """.replace("{WRITTEN_NOTICE}", WRITTEN_NOTICE),
             [company.id, partner_ids, as_of],
         )
         for partner_id, level_days, day in cr.fetchall():
@@ -803,14 +829,15 @@ class CollectionsFollowupRun(models.AbstractModel):
         if not partner_ids:
             return set()
         self.env["collections.followup.action"].flush_model(
-            ["partner_id", "company_id", "email_state", "letter_state"]
+            ["partner_id", "company_id", "email_state", "letter_state", "mail_id"]
         )
+        self.env["mail.mail"].flush_model(["state"])
         self.env.cr.execute(
             """
-            SELECT DISTINCT partner_id FROM collections_followup_action
-             WHERE company_id = %s AND partner_id = ANY(%s)
-               AND (email_state = 'done' OR letter_state = 'done')
-            """,
+            SELECT DISTINCT action.partner_id FROM collections_followup_action action
+             WHERE action.company_id = %s AND action.partner_id = ANY(%s)
+               AND {WRITTEN_NOTICE}
+            """.replace("{WRITTEN_NOTICE}", WRITTEN_NOTICE),
             [company.id, list(partner_ids)],
         )
         return {row[0] for row in self.env.cr.fetchall()}

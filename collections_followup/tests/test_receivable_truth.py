@@ -296,3 +296,20 @@ class TestReceivableTruth(FollowupCommon):
         engine = self.env["collections.followup.run"]
         data = engine._gather(self.company, TUESDAY, partner_ids=self.customer.ids)
         self.assertEqual(engine._overview(data)[self.customer.id]["overdue"], 0.0)
+
+    def test_a_cancelled_notice_is_not_a_notice(self):
+        # the firm notice is queued, then cancelled before it went (the loop was closed):
+        # the measures of the protest level may not count on it
+        self.customer.lang = "en_US"
+        invoice = self._invoice(self.customer, date(2025, 1, 13), 1000.0)
+        self._run("2025-03-14")
+        notice = self._actions(self.customer)
+        self.assertEqual(notice.level_id, self.level_firm)
+        lines = invoice.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
+        self.env["collections.followup.action"]._collections_close_loop(lines, "test: mail withdrawn")
+        self.assertEqual(notice.mail_id.state, "cancel")
+        engine = self.env["collections.followup.run"]
+        self.assertFalse(engine._partners_with_notice(self.company, self.customer.ids))
+        self._run("2025-03-24")
+        self.assertEqual(len(self._actions(self.customer)), 1, "No protest without a notice received")
+        self.assertEqual(self.customer.with_company(self.company).collections_escalation, False)
