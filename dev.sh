@@ -79,7 +79,8 @@ ensure_venv() {
 
 # --- PostgreSQL --------------------------------------------------------------
 as_pg() {
-    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    # from / : postgres may not be allowed into the current directory (a private checkout)
+    if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 ensure_postgres() {
