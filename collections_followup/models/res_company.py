@@ -183,8 +183,10 @@ class ResCompany(models.Model):
     # Which credit holds the company enforces (each can be overridden per customer).
 
     collections_hold_on_limit = fields.Boolean(
+        # Opt-in: Odoo's own credit limit only warns; installing the module must
+        # not start refusing invoices and orders (Odoo's sale tests stay green).
         string="Hold Above Credit Limit",
-        default=True,
+        default=False,
         help="Block a customer invoice or sale order when the customer's exposure plus "
         "the document is above the credit limit.",
     )

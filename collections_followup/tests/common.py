@@ -11,6 +11,8 @@ class CollectionsCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         company = cls.company_data["company"]
+        # the credit-limit hold is opt-in per company: these tests exercise it
+        company.collections_hold_on_limit = True
         common = {"company_id": company.id, "company_ids": [company.id]}
         cls.collector = mail_new_test_user(
             cls.env,
