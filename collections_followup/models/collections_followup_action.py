@@ -188,18 +188,24 @@ class CollectionsFollowupAction(models.Model):
         re-printing or re-sending shows exactly what was sent."""
         self.ensure_one()
         prefetched = self.env.cr.cache.get("collections_claim_lines", {}).get(self.id)
-        if prefetched is not None:
-            return [dict(line) for line in prefetched]
-        return [line._claim_line() for line in self.line_ids.sorted(lambda aml: (aml.date_maturity, aml.id))]
+        if prefetched is None:
+            prefetched = self._collections_read_claim_lines()[self.id]
+        return [dict(line) for line in prefetched]
 
     def _collections_prefetch_claim_lines(self):
-        """Read the stored claim lines of every action of ``self`` in one
-        query, exactly as ``_claim_lines`` would build them record by record,
-        and keep them for ``_claim_lines`` until ``_collections_drop_claim_lines``.
-        Rendering a batch of e-mails then costs one query, not an ORM read
-        per instalment."""
+        """Keep the stored claim lines of every action of ``self`` (one query)
+        for ``_claim_lines`` until ``_collections_drop_claim_lines``: rendering
+        a batch of e-mails then costs one query, not one per action."""
         if not self:
             return
+        cache = self.env.cr.cache.setdefault("collections_claim_lines", {})
+        self.env.cr.cache.setdefault("collections_claim_table_renderers", {})
+        cache.update(self._collections_read_claim_lines())
+
+    def _collections_read_claim_lines(self):
+        """{action id: [claim-line dict, ...]} of the lines stored on the
+        actions of ``self``, in due date order: the one reader of stored
+        communications (e-mails, letters, reprints)."""
         self.env["collections.followup.action.line"].flush_model()
         self.flush_model(["partner_id"])
         self.env.cr.execute(
@@ -240,7 +246,7 @@ class CollectionsFollowupAction(models.Model):
             charges,
             updated,
         ) in self.env.cr.fetchall():
-            # the values and types of the ORM's cache (see _claim_line)
+            # the values and types the ORM would give
             residual, charges = float(residual or 0.0), float(charges or 0.0)
             by_action[action_id].append(
                 (
@@ -266,10 +272,10 @@ class CollectionsFollowupAction(models.Model):
                     },
                 )
             )
-        cache = self.env.cr.cache.setdefault("collections_claim_lines", {})
-        self.env.cr.cache.setdefault("collections_claim_table_renderers", {})
-        for action_id, rows in by_action.items():
-            cache[action_id] = [line for _key, line in sorted(rows, key=lambda row: row[0])]
+        return {
+            action_id: [line for _key, line in sorted(rows, key=lambda row: row[0])]
+            for action_id, rows in by_action.items()
+        }
 
     def _collections_drop_claim_lines(self):
         cache = self.env.cr.cache.get("collections_claim_lines", {})
@@ -370,29 +376,6 @@ class CollectionsFollowupActionLine(models.Model):
         currency_field="currency_id",
         help="Amount claimed plus the charges claimed.",
     )
-
-    def _claim_line(self):
-        """This stored line as a claim-line dict."""
-        self.ensure_one()
-        return {
-            "line_id": self.move_line_id.id,
-            "move_id": self.move_id.id,
-            "move_name": self.move_name or self.move_id.name or "",
-            "partner_id": self.action_id.partner_id.id,
-            "date_maturity": self.date_maturity,
-            "effective_due_date": self.effective_due_date or self.date_maturity,
-            "days_late": self.days_late,
-            "overdue": self.overdue,
-            "currency_id": self.currency_id.id,
-            "currency": self.currency_id.name,
-            "residual": self.amount_residual,
-            "fine": self.amount_fine,
-            "interest": self.amount_interest,
-            "correction": self.amount_correction,
-            "charged": self.amount_charged,
-            "charges": self.amount_charges,
-            "updated_total": self.amount_updated or self.amount_residual + self.amount_charges,
-        }
 
 
 class CollectionsFollowupPair(models.Model):
