@@ -1595,21 +1595,15 @@ class ResPartner(models.Model):
         company = self.env.company
         today = fields.Date.context_today(self)
         commercial = self.filtered(lambda p: isinstance(p.id, int)).commercial_partner_id
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .browse(self._collections_overdue_line_ids(company, today, commercial.ids))
-            if commercial
-            else self.env["account.move.line"]
+        by_partner = (
+            self._collections_overdue_lines_by_partner(company, today, commercial.ids) if commercial else {}
         )
+        Line = self.env["account.move.line"].sudo()
+        lines = Line.browse([line_id for line_ids in by_partner.values() for line_id in line_ids])
         charges = lines._collections_late_charges(today)
         policies = {}
         for partner in self:
-            own = lines.filtered(
-                lambda line, partner=partner: (
-                    line.partner_id.commercial_partner_id == partner.commercial_partner_id
-                )
-            )
+            own = Line.browse(by_partner.get(partner.commercial_partner_id.id, []))
             totals = dict.fromkeys(("fine", "interest", "correction", "total", "updated_total"), 0.0)
             for line in own:
                 values = charges.get(line.id)
@@ -1676,6 +1670,15 @@ class ResPartner(models.Model):
         return rows
 
     @api.model
+    def _collections_overdue_lines_by_partner(self, company, as_of, partner_ids):
+        """{commercial partner id: [ids of its overdue open instalments]} on
+        ``as_of``, due date order: the one definition of the receivable snapshot."""
+        snapshot = self.env["collections.receivable"]._snapshot(company, as_of, partner_ids=partner_ids)
+        return {
+            partner_id: [item.line_id for item in items if snapshot.is_overdue(item)]
+            for partner_id, items in snapshot.by_partner().items()
+        }
+
     def _collections_overdue_line_ids(self, company, as_of, partner_ids):
         """Ids of the overdue open instalments of ``partner_ids`` on ``as_of``,
         due date order: the one definition of the receivable snapshot."""
