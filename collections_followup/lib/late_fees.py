@@ -1,7 +1,7 @@
 """Late charges on one overdue receivable instalment (Brazilian rules).
 
-Three charges, each computed exactly with Decimal (a local context of 40
-digits) and rounded once, half-up, to the currency's rounding unit
+Three charges, each computed exactly with Decimal (a local context of 120
+digits, see ``_EXACT``) and rounded once, half-up, to the currency's rounding unit
 (``lib.money.round_money``). Rates are percentages (``Decimal(2)`` is 2%).
 
 Lateness
@@ -74,6 +74,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
+from typing import NamedTuple
 
 from .money import ZERO, round_money, to_decimal
 from .workdays import WEEKEND, next_working_day
@@ -84,7 +85,7 @@ LEGAL_CONSUMER_FINE_CAP = Decimal(2)  # CDC (Lei 8.078/1990) art. 52 par. 1
 MAX_MONTHLY_INTEREST_RATE = Decimal(10)
 MAX_GRACE_DAYS = 365
 COMPONENTS = ("fine", "interest", "correction")
-_PRECISION = 40
+_PRECISION = 40  # of the day-by-day oracle in tests/late_fees_reference.py
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,12 @@ class FeeTerms:
     correction_rates: Mapping[tuple[int, int], Decimal] | None = None
 
 
-@dataclass(frozen=True)
-class Charges:
-    """Late charges of one instalment on a given day (see the module docstring)."""
+class Charges(NamedTuple):
+    """Late charges of one instalment on a given day (see the module docstring).
+
+    A named tuple rather than a dataclass: a run builds one per open
+    instalment (100,000 and more), and a tuple is the cheapest immutable record.
+    """
 
     fine: Decimal
     interest: Decimal
@@ -216,6 +220,7 @@ class ChargeCalculator:
         self._terms = {}  # id(terms) -> (terms, its Decimal rates): checked terms, kept alive
         self._deadlines = {}
         self._periods = {}  # (due date, id(rates)) -> (rates, [(end, days, rate / 100 / days)])
+        self._points = {}  # (id(rates), due date, day) -> (S(day), F(day)), see _point
 
     def charges(self, amount, due_date, payments, terms, rounding=Decimal("0.01"), dispute_periods=()):
         """The ``Charges`` of one instalment on ``as_of`` (see ``compute_charges``)."""
@@ -232,10 +237,11 @@ class ChargeCalculator:
                 cap is not None and cap < fine_rate,
                 to_decimal(terms.monthly_interest_rate),
             )
+        unit = to_decimal(rounding)
+        if not unit > 0:
+            raise ValueError("rounding must be positive")
         with localcontext(_EXACT):
-            return self._charges(
-                amount, due_date, payments, terms, to_decimal(rounding), dispute_periods, *checked[1:]
-            )
+            return self._charges(amount, due_date, payments, terms, unit, dispute_periods, *checked[1:])
 
     def _deadline(self, due_date, grace_days):
         key = (due_date, grace_days)
@@ -253,6 +259,47 @@ class ChargeCalculator:
         if entry is None or entry[0] is not rates:
             entry = self._periods[key] = (rates, [])
         return entry[1]
+
+    def _point(self, due_date, rates, day):
+        """``(S(day), F(day))`` of ``due_date`` without disputes, computed once
+        per calculator by walking the index periods: ``S(day)`` is the sum of
+        ``F(d)`` for ``due_date < d <= day``. The rates stay alive with their
+        terms in ``self._terms``, so their id names them."""
+        periods = self._period_list(due_date, rates)
+        cumulated, compounded, current, k = ZERO, Decimal(1), due_date, 0
+        while True:
+            end, days, slope = self._period(periods, due_date, rates, k)
+            stop = min(day, end)
+            n = (stop - current).days
+            cumulated += compounded * (n + slope * (n * (n + 1) // 2))
+            if stop == day:
+                value = self._points[id(rates), due_date, day] = (cumulated, compounded * (1 + slope * n))
+                return value
+            compounded *= 1 + slope * days
+            current, k = end, k + 1
+
+    def _corrected_accrual(self, balance, due_date, cuts, settlements, rates):
+        """``(interest base, correction)`` with an index and no dispute.
+
+        Every day accrues, so the sum of ``F`` over a piece is a difference of
+        the cumulative curve ``S`` of the due date (``_point``), shared by
+        every instalment due that day: a lookup per event.
+        """
+        points, rates_id = self._points, id(rates)
+        base = correction = ZERO
+        done = ZERO  # S(previous cut)
+        factor = _ONE
+        for cut in cuts:
+            value = points.get((rates_id, due_date, cut))
+            cumulated, factor = value or self._point(due_date, rates, cut)
+            base += balance * (cumulated - done)
+            done = cumulated
+            settled = settlements.get(cut)
+            if settled:
+                correction += settled * (factor - 1)
+                balance -= settled
+        correction += balance * (factor - 1)
+        return base, correction
 
     @staticmethod
     def _period(periods, due_date, rates, k):
@@ -282,13 +329,16 @@ class ChargeCalculator:
         if amount < 0:
             raise ValueError("the instalment amount must not be negative")
         paid_by_day = {}
+        residual = amount
         for day, paid in payments:
             paid = to_decimal(paid)
             if paid < 0:
                 raise ValueError("a payment must not be negative")
             if day <= as_of:
                 paid_by_day[day] = paid_by_day.get(day, ZERO) + paid
-        residual = max(ZERO, amount - sum(paid_by_day.values(), ZERO))
+                residual -= paid
+        if residual < 0:
+            residual = ZERO
 
         deadline = self._deadline(due_date, terms.grace_days)
         fine = interest = correction = ZERO
@@ -307,16 +357,20 @@ class ChargeCalculator:
                 disputes = _merge_disputes(dispute_periods, due_date, as_of) if dispute_periods else ()
                 balance = amount - paid_by_due  # > 0: the due date is not after the deadline
                 if not _in_disputes(as_of, disputes):
-                    fine = fine_rate_applied / 100 * balance
+                    fine = fine_rate_applied * balance  # / 100 when rounded
                 if len(later) > 1:
                     later.sort()
                 interest, correction, settled_on = self._accrual(balance, due_date, later, terms, disputes)
-                interest = interest * interest_rate / 3000
+                interest = interest * interest_rate  # / 3000 when rounded
                 days_late = (settled_on - due_date).days
 
-        fine, interest, correction = (_round_exact(value, unit) for value in (fine, interest, correction))
+        # The divisions of the rates (percent, and 30 days of a month) are
+        # done once, inside the rounding.
+        fine = _round_exact(fine, unit, unit * 100)
+        interest = _round_exact(interest, unit, unit * 3000)
+        correction = _round_exact(correction, unit, unit)
         total = fine + interest + correction
-        residual = round_money(residual, unit)
+        residual = (residual / unit).quantize(_ONE, rounding=ROUND_HALF_UP) * unit  # round_money
         return Charges(
             fine=fine,
             interest=interest,
@@ -374,6 +428,10 @@ class ChargeCalculator:
                 balance -= settlements.get(cut, ZERO)
             return base, correction, settled_on
 
+        if not disputes:
+            base, correction = self._corrected_accrual(balance, due_date, cuts, settlements, rates)
+            return base, correction, settled_on
+
         periods = self._period_list(due_date, rates)
         k = 0
         period_end, _days, slope = self._period(periods, due_date, rates, 0)
@@ -408,14 +466,16 @@ class ChargeCalculator:
 # unit (the rational charges cannot come that close to it without being it).
 _EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 _TIE_QUANTUM = Decimal("1e-50")
+_ONE = Decimal(1)
 _DAY = timedelta(days=1)
 
 
-def _round_exact(value, unit):
-    """``value`` (at least 0) rounded half-up to ``unit``, as its exact value would be."""
+def _round_exact(value, unit, divisor):
+    """``value / (divisor / unit)`` (at least 0) rounded half-up to ``unit``, as
+    its exact value would be: the number of units is ``value / divisor``."""
     if value <= 0:
         return ZERO * unit
-    units = (value / unit).quantize(_TIE_QUANTUM).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    units = (value / divisor).quantize(_TIE_QUANTUM).quantize(_ONE, rounding=ROUND_HALF_UP)
     return units * unit
 
 

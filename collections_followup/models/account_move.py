@@ -1,6 +1,7 @@
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -9,11 +10,14 @@ from ..lib import dunning, late_fees
 from ..lib.money import ZERO, round_money, to_decimal
 from ..lib.workdays import days_late as lib_days_late
 from .rpc import in_user_language
+from .sql_ids import IdArray
 
 _logger = logging.getLogger(__name__)
 
 CHARGE_COMPONENTS = ("fine", "interest", "correction")  # one charge invoice line each
 
+# What ``_collections_charged_amounts`` gives a line with nothing invoiced or waived.
+NOTHING_CHARGED = MappingProxyType({"invoiced": MappingProxyType({}), "waived": MappingProxyType({})})
 AS_OF_MIN = date(2000, 1, 1)  # no earlier day makes sense for charges (nor for the index)
 
 AS_OF_MAX_AHEAD = timedelta(days=366 * 5)  # how far a preview may look ahead
@@ -474,30 +478,40 @@ class AccountMoveLine(models.Model):
         charged = self._collections_charged_amounts(computed)
         result = {}
         charges_to_invoice = late_fees.charges_to_invoice
+        currency_names = {}
+        nothing = NOTHING_CHARGED
         for line_id, info in computed.items():
             charges = info["charges"]
-            invoiced, waived = charged[line_id]["invoiced"], charged[line_id]["waived"]
+            currency = info["currency"]
+            currency_name = currency_names.get(currency.id)
+            if currency_name is None:
+                currency_name = currency_names[currency.id] = currency.name
+            done = charged.get(line_id, nothing)
+            invoiced, waived = done["invoiced"], done["waived"]
             if invoiced or waived:
-                to_invoice = sum(
-                    charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO
+                to_invoice = float(
+                    sum(charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO)
                 )
+                invoiced_total = float(sum(invoiced.values(), ZERO))
+                waived_total = float(sum(waived.values(), ZERO))
             else:
-                to_invoice = charges.total
+                to_invoice, invoiced_total, waived_total = float(charges.total), 0.0, 0.0
+            fine, interest, correction, total, residual, updated, days, fine_rate, capped = charges
             result[line_id] = {
-                "fine": float(charges.fine),
-                "interest": float(charges.interest),
-                "correction": float(charges.correction),
-                "total": float(charges.total),
-                "residual": float(charges.residual),
-                "updated_total": float(charges.updated_total),
-                "days_late": charges.days_late,
-                "fine_rate_applied": float(charges.fine_rate_applied),
-                "capped": charges.capped,
-                "currency": info["currency"].name,
+                "fine": float(fine),
+                "interest": float(interest),
+                "correction": float(correction),
+                "total": float(total),
+                "residual": float(residual),
+                "updated_total": float(updated),
+                "days_late": days,
+                "fine_rate_applied": float(fine_rate),
+                "capped": capped,
+                "currency": currency_name,
                 "due_date": info["due_date"].isoformat(),
-                "invoiced": float(sum(invoiced.values(), ZERO)),
-                "waived": float(sum(waived.values(), ZERO)),
-                "to_invoice": float(to_invoice),
+                "invoiced": invoiced_total,
+                "waived": waived_total,
+                "to_invoice": to_invoice,
             }
         return result
 
@@ -604,7 +618,7 @@ class AccountMoveLine(models.Model):
                AND line.balance > 0
           ORDER BY line.id
         """,
-            [ids],
+            [IdArray(ids)],
         )
         return self.env.cr.fetchall()
 
@@ -623,7 +637,7 @@ class AccountMoveLine(models.Model):
         line_ids = [row[0] for row in rows]
         payments = sudo.browse(line_ids)._collections_payments(rows)
         disputes = sudo._collections_dispute_periods_sql({row[1] for row in rows})
-        terms = sudo.browse(line_ids)._collections_terms(rows)
+        terms_of = sudo._collections_terms_by_customer(rows)
         currencies = {
             currency.id: currency
             for currency in self.env["res.currency"].browse({row[4] for row in rows}).sudo()
@@ -639,8 +653,8 @@ class AccountMoveLine(models.Model):
             calculators[company.id] = late_fees.ChargeCalculator(as_of, holidays, weekend)
         no_payments, no_disputes = (), ()
         result = {}
-        for line_id, move_id, company_id, _partner_id, currency_id, amount, due_date, _is_charge in rows:
-            policy, line_terms = terms[line_id]
+        for line_id, move_id, company_id, partner_id, currency_id, amount, due_date, is_charge in rows:
+            policy, line_terms = terms_of(company_id, partner_id, is_charge)
             try:
                 charges = calculators[company_id].charges(
                     amount,
@@ -667,7 +681,7 @@ class AccountMoveLine(models.Model):
                 "policy": policy,
                 "line_id": line_id,
                 "company_id": company_id,
-                "partner_id": _partner_id,
+                "partner_id": partner_id,
             }
         return result
 
@@ -695,7 +709,7 @@ class AccountMoveLine(models.Model):
               JOIN res_company company ON company.id = debit.company_id
              WHERE partial.debit_move_id = ANY(%s)
         """,
-            [[row[0] for row in rows]],
+            [IdArray([row[0] for row in rows])],
         )
         payments = defaultdict(list)
         for line_id, day, amount in self.env.cr.fetchall():
@@ -714,7 +728,7 @@ class AccountMoveLine(models.Model):
             SELECT move_id, date_start, date_end FROM collections_dispute
              WHERE move_id = ANY(%s) ORDER BY move_id, date_start, id
         """,
-            [list(move_ids)],
+            [IdArray(list(move_ids))],
         )
         periods = defaultdict(list)
         for move_id, start, end in self.env.cr.fetchall():
@@ -727,32 +741,44 @@ class AccountMoveLine(models.Model):
         and none on late-charge invoices themselves (no interest on interest).
         Read once per company and customer, not per line."""
         rows = self._collections_instalment_rows() if rows is None else rows
-        no_policy = self.env["collections.policy"]
+        terms_of = self._collections_terms_by_customer(rows)
+        return {row[0]: terms_of(row[2], row[3], row[7]) for row in rows}
+
+    def _collections_terms_by_customer(self, rows):
+        """``terms_of(company id, commercial partner id, is a charge invoice)``
+        -> (policy, lib FeeTerms), for the customers of ``rows``
+        (``_collections_instalment_rows``): the policies and the consumer flags
+        are read once per company, the terms built once per policy."""
         by_company = defaultdict(set)
         for row in rows:
             by_company[row[2]].add(row[3])
-        chosen, cache = {}, {}
+        fee_terms, chosen = {}, {}
         for company in self.env["res.company"].browse(list(by_company)):
+            default = company.collections_policy_id
             partners = self.env["res.partner"].browse([pid for pid in by_company[company.id] if pid])
             for partner in partners.with_company(company):
-                policy = partner.collections_policy_id or company.collections_policy_id
-                chosen[company.id, partner.id] = (policy, bool(partner.collections_consumer))
-            chosen[company.id, None] = (company.collections_policy_id, False)
-        result = {}
-        for line_id, _move_id, company_id, partner_id, *_rest, is_charge in rows:
-            if is_charge:
-                result[line_id] = (no_policy, late_fees.FeeTerms())
-                continue
-            policy, consumer = chosen[company_id, partner_id or None]
-            key = (policy.id, consumer)
-            if key not in cache:
-                cache[key] = policy._collections_fee_terms(consumer=consumer)
-            result[line_id] = (policy, cache[key])
-        return result
+                policy = partner.collections_policy_id or default
+                key = (policy.id, bool(partner.collections_consumer))
+                if key not in fee_terms:
+                    fee_terms[key] = (policy, policy._collections_fee_terms(consumer=key[1]))
+                chosen[company.id, partner.id] = fee_terms[key]
+            key = (default.id, False)
+            if key not in fee_terms:
+                fee_terms[key] = (default, default._collections_fee_terms(consumer=False))
+            chosen[company.id, None] = fee_terms[key]
+        no_charges = (self.env["collections.policy"], late_fees.FeeTerms())
+
+        def terms_of(company_id, partner_id, is_charge_invoice):
+            if is_charge_invoice:
+                return no_charges
+            return chosen[company_id, partner_id or None]
+
+        return terms_of
 
     def _collections_charged_amounts(self, computed=None):
         """{line id: {'invoiced': {component: Decimal}, 'waived': {...}}} from
-        the charges recorded so far (one SQL query); charges of cancelled or
+        the charges recorded so far (one SQL query), for the lines that have
+        any (``NOTHING_CHARGED`` stands for the others); charges of cancelled or
         deleted charge invoices do not count. ``computed`` (the result of
         ``_collections_compute_charges``) gives the lines and their rounding."""
         if computed is None:
@@ -762,7 +788,7 @@ class AccountMoveLine(models.Model):
             }
         else:
             roundings = {line_id: info["rounding"] for line_id, info in computed.items()}
-        result = {line_id: {"invoiced": {}, "waived": {}} for line_id in roundings}
+        result = {}
         if not roundings:
             return result
         self.env["collections.charge"].flush_model(
@@ -775,10 +801,10 @@ class AccountMoveLine(models.Model):
              WHERE move_line_id = ANY(%s) AND state IN ('invoiced', 'waived')
           GROUP BY move_line_id, state
         """,
-            [list(roundings)],
+            [IdArray(list(roundings))],
         )
         for line_id, state, fine, interest, correction in self.env.cr.fetchall():
-            result[line_id][state] = {
+            result.setdefault(line_id, {"invoiced": {}, "waived": {}})[state] = {
                 name: round_money(to_decimal(value or 0.0), roundings[line_id])
                 for name, value in zip(CHARGE_COMPONENTS, (fine, interest, correction), strict=True)
             }
@@ -789,12 +815,13 @@ class AccountMoveLine(models.Model):
         invoiced (on charge invoices that are not cancelled) or waived."""
         computed = self._collections_compute_charges(as_of)
         charged = self._collections_charged_amounts(computed)
-        return {
-            line_id: late_fees.charges_to_invoice(
-                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"]
+        result = {}
+        for line_id, info in computed.items():
+            done = charged.get(line_id, NOTHING_CHARGED)
+            result[line_id] = late_fees.charges_to_invoice(
+                info["charges"], done["invoiced"], done["waived"], info["rounding"]
             )
-            for line_id, info in computed.items()
-        }
+        return result
 
     # --- invoicing ----------------------------------------------------------
     def _collections_invoice_charges(self, as_of, modes=("on_demand", "on_payment")):
@@ -820,8 +847,9 @@ class AccountMoveLine(models.Model):
             policy = info["policy"]
             if not policy or policy.charge_invoicing not in modes:
                 continue
+            done = charged.get(line_id, NOTHING_CHARGED)
             due = late_fees.charges_to_invoice(
-                info["charges"], charged[line_id]["invoiced"], charged[line_id]["waived"], info["rounding"]
+                info["charges"], done["invoiced"], done["waived"], info["rounding"]
             )
             if any(due.values()):
                 key = (info["company_id"], info["partner_id"], info["currency"], policy)

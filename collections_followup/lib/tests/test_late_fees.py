@@ -557,3 +557,30 @@ def test_many_instalments_share_one_calculator():
     )
     with pytest.raises(ValueError, match="Fine rate"):
         calculator.charges(D(1), MONDAY, [], FeeTerms(fine_rate=D(101)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            money,
+            st.integers(0, 90).map(lambda n: date(2025, 11, 1) + timedelta(days=n)),
+            st.lists(
+                st.tuples(st.integers(0, 150).map(lambda n: date(2025, 11, 1) + timedelta(days=n)), money),
+                max_size=3,
+            ),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(0, 200).map(lambda n: date(2025, 11, 1) + timedelta(days=n)),
+)
+def test_one_calculator_for_many_instalments_gives_each_ones_charges(instalments, as_of):
+    # The calculator shares deadlines, index periods and correction curves
+    # between instalments: sharing must not change any instalment's charges.
+    rates = {(2025, 11): D("0.4"), (2025, 12): D("0.62"), (2026, 1): D("-0.2"), (2026, 2): D("0.5")}
+    terms = FeeTerms(D(2), D(1), correction_rates=rates)
+    calculator = ChargeCalculator(as_of)
+    shared = [calculator.charges(amount, due, paid, terms) for amount, due, paid in instalments]
+    alone = [compute_charges(amount, due, paid, as_of, terms) for amount, due, paid in instalments]
+    assert shared == alone
