@@ -24,6 +24,11 @@ HTTP_PORT=${CF_HTTP_PORT:-8069}
 DEMO_DB=${CF_DEMO_DB:-collections_demo}
 TEST_DB=${CF_TEST_DB:-collections_test}
 ADDONS="collections_followup,collections_followup_sale"
+BASE_ADDONS=$ADDONS  # the addons of every release (the upgrade check builds the old ones)
+# the newest queue_job 18.0 that runs on this Odoo 18.0 tree (later builds use
+# odoo.api.private, which Odoo 18.0 gained in 2025)
+QUEUE_JOB_SPEC=${CF_QUEUE_JOB:-"odoo-addon-queue-job==18.0.1.6.1"}
+OCA_ADDONS="$WORK/oca-addons"  # OCA addons from PyPI, never in the repository
 GET_ODOO="get it with: git clone --depth 1 -b 18.0 https://github.com/odoo/odoo $ODOO_PATH (or set ODOO_PATH to an Odoo 18.0 source tree)"
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -134,7 +139,7 @@ write_config() {
     mkdir -p "$WORK/data"
     cat >"$CONF" <<EOF
 [options]
-addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT
+addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT${OCA_PATH:+,$OCA_PATH}
 data_dir = $WORK/data
 db_host = 127.0.0.1
 db_port = $PGPORT
@@ -149,11 +154,35 @@ EOF
 
 odoo() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" "$@"; }
 
+# OCA's queue_job (PyPI wheel, unpacked in the work folder) for the bridge
+# collections_followup_queue; without it (no package registry) the bridge is
+# left out and said so.
+ensure_queue_job() {
+    OCA_PATH=""
+    if [ ! -f "$OCA_ADDONS/queue_job/__manifest__.py" ]; then
+        local wheels="$WORK/oca-wheels"
+        rm -rf "$wheels" && mkdir -p "$wheels"
+        if "$VENV/bin/pip" download -q --disable-pip-version-check --no-deps -d "$wheels" "$QUEUE_JOB_SPEC" >/dev/null 2>&1; then
+            mkdir -p "$OCA_ADDONS"
+            "$VENV/bin/python" -m zipfile -e "$wheels"/odoo_addon_queue_job-*.whl "$wheels/x"
+            rm -rf "$OCA_ADDONS/queue_job" && cp -r "$wheels/x/odoo/addons/queue_job" "$OCA_ADDONS/"
+        fi
+    fi
+    if [ -f "$OCA_ADDONS/queue_job/__manifest__.py" ]; then
+        OCA_PATH="$OCA_ADDONS"
+        ADDONS="$BASE_ADDONS,collections_followup_queue"
+    else
+        echo "(queue_job could not be downloaded from PyPI: collections_followup_queue is left out)"
+        ADDONS="$BASE_ADDONS"
+    fi
+}
+
 prepare_odoo() {
     require_odoo
     apt_install wkhtmltopdf fonts-dejavu-core
     ensure_venv odoo
     ensure_postgres
+    ensure_queue_job
     write_config
 }
 
@@ -224,7 +253,7 @@ run_lib_tests() {
 # OCA's code checks (also in .pre-commit-config.yaml): ruff with .ruff.toml and
 # pylint-odoo with OCA's mandatory checks (.pylintrc-mandatory). Odoo is not
 # imported: each check counts as one test.
-LINT_PATHS=(collections_followup collections_followup_sale bench scripts tests)
+LINT_PATHS=(collections_followup collections_followup_sale collections_followup_queue bench scripts tests)
 lint_step() {
     # $1 = name, then the command
     local name=$1 out rc=0
@@ -244,7 +273,7 @@ run_lint() {
     say "Code checks: ruff check, ruff format --check, pylint-odoo (OCA mandatory)"
     lint_step "ruff check" "$VENV/bin/ruff" check --no-fix "${LINT_PATHS[@]}"
     lint_step "ruff format --check" "$VENV/bin/ruff" format --check "${LINT_PATHS[@]}"
-    lint_step "pylint-odoo" "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory collections_followup collections_followup_sale
+    lint_step "pylint-odoo" "$VENV/bin/pylint" --rcfile=.pylintrc-mandatory collections_followup collections_followup_sale collections_followup_queue
 }
 
 run_odoo_suite() {
@@ -328,7 +357,7 @@ run_upgrade_check() {
     sed "s#^addons_path = .*#addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$old#" "$CONF" >"$old_conf"
     drop_db "$db"
     local counts="SELECT (SELECT count(*) FROM collections_followup_action), (SELECT count(*) FROM collections_followup_action_line), (SELECT count(*) FROM collections_policy), (SELECT count(*) FROM collections_level), (SELECT count(*) FROM collections_followup_pair), (SELECT count(*) FROM collections_promise), (SELECT count(*) FROM collections_charge), (SELECT count(*) FROM mail_mail)"
-    if ! { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$old_conf" -d "$db" -i "$ADDONS" --stop-after-init --log-level=warn \
+    if ! { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$old_conf" -d "$db" -i "$BASE_ADDONS" --stop-after-init --log-level=warn \
            && "$VENV/bin/python" "$ODOO_PATH/odoo-bin" shell -c "$old_conf" -d "$db" --no-http --log-level=warn <"$old/scripts/demo_followup.py"; } >"$log" 2>&1; then
         echo "FAILED: building the $UPGRADE_FROM database (see $log)"; ODOO_FAILED=$((ODOO_FAILED + 1)); return
     fi
@@ -395,6 +424,7 @@ cmd_pytest_odoo() {
     local targets=("$@") arg paths=0
     for arg in "$@"; do case "$arg" in -*) ;; *) paths=1 ;; esac; done
     [ "$paths" -eq 1 ] || targets+=(collections_followup/tests collections_followup_sale/tests)
+    [ "$paths" -eq 1 ] || [ -z "$OCA_PATH" ] || targets+=(collections_followup_queue/tests)
     cd "$ROOT" && PYTHONPATH="$ODOO_PATH" "$VENV/bin/python" -m pytest -o addopts="-p no:cacheprovider" \
         -o pythonpath="" --odoo-config="$CONF" --odoo-database="$db" "${targets[@]}"
 }

@@ -53,5 +53,6 @@ def build(addon):
 
 
 if __name__ == "__main__":
-    for addon in sys.argv[1:] or ["collections_followup", "collections_followup_sale"]:
+    addons = ["collections_followup", "collections_followup_sale", "collections_followup_queue"]
+    for addon in sys.argv[1:] or addons:
         build(addon)

@@ -88,6 +88,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         for company in companies:
             engine = self.with_company(company).with_context(allowed_company_ids=[company.id])
             if simulate:
+                engine = engine.with_context(collections_simulate=True)
                 savepoint = self.env.cr.savepoint()
                 try:
                     company_summary = engine._run_company(as_of, auto_commit=False)
@@ -145,13 +146,12 @@ class CollectionsFollowupRun(models.AbstractModel):
         try:
             try:
                 if auto_commit:
-                    self._run_company_steps(run, as_of, auto_commit, counts, log)
+                    state = self._run_company_steps(run, as_of, auto_commit, counts, log)
                 else:
                     # without commits (tests, simulations, a run inside a caller's
                     # transaction) a failing company still leaves nothing half done
                     with self.env.cr.savepoint():
-                        self._run_company_steps(run, as_of, auto_commit, counts, log)
-                state = "done"
+                        state = self._run_company_steps(run, as_of, auto_commit, counts, log)
             except Exception as error:  # noqa: BLE001 - one company's failure must not stop the others
                 if auto_commit:
                     self.env.cr.rollback()
@@ -178,6 +178,15 @@ class CollectionsFollowupRun(models.AbstractModel):
         return run._summary()
 
     def _run_company_steps(self, run, as_of, auto_commit, counts, log):
+        """Decide the contacts, then execute them; returns the run's state:
+        ``done``, or ``running`` when the contacts were handed to workers
+        (the queue_job bridge, ``collections_followup_queue``)."""
+        data, contacts = self._prepare_contacts(as_of, auto_commit, counts)
+        return self._execute_contacts(run, data, contacts, auto_commit, counts, log)
+
+    def _prepare_contacts(self, as_of, auto_commit, counts):
+        """Promises brought up to date, the snapshot gathered, suspensions
+        lifted and the contacts planned: ``(FollowupData, contacts)``."""
         company = self.env.company
         promises = (
             self.env["collections.promise"]
@@ -197,6 +206,12 @@ class CollectionsFollowupRun(models.AbstractModel):
             # sees the payments committed since the data was gathered
             # only with auto_commit (the cron): a long run commits step by step, by design
             self.env.cr.commit()  # pylint: disable=invalid-commit
+        return data, contacts
+
+    def _execute_contacts(self, run, data, contacts, auto_commit, counts, log):
+        """Execute the planned contacts in batches of ``_batch_size``, one
+        transaction each with auto_commit; returns the run's state (``done``)."""
+        company = self.env.company
         done = 0
         for batch in split_every(self._batch_size, contacts):
             for attempt in range(3):
@@ -218,6 +233,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 # its pairs are not recorded, so a re-run continues from here.
                 # only with auto_commit (the cron): a long run commits step by step, by design
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+        return "done"
 
     def _execute_batch_isolated(self, run, data, batch, counts, log):
         """``_execute_batch`` in a savepoint; when it fails, each contact of
