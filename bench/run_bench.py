@@ -29,7 +29,15 @@ prints one table: wall time, SQL queries and peak RSS of
 work is not in it): on a machine shared with other work it moves less than
 the wall time.
 
-Environment: BENCH_REPEAT (runs of each step, best kept, default 1).
+- run in jobs (when OCA's queue_job is on the addons path): the bridge
+  ``collections_followup_queue`` is installed on the bench databases, an
+  Odoo server with 1, then 2, workers and queue_job's runner executes the
+  jobs; wall time from the scheduled action's start to the run closed.
+
+Environment: BENCH_REPEAT (runs of each step, best kept, default 1);
+BENCH_STEPS (a comma-separated subset of decision, run, replay, floor,
+late_charges, credit_check, jobs);
+BENCH_SIZES=full (only the N-customer database).
 """
 
 import argparse
@@ -40,12 +48,14 @@ import resource
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import date, timedelta
 
 ODOO_PATH = "/opt/odoo"
 MARK = "cfb"  # customers' ref prefix, invoice name prefix
 POLICY = "Bench 11"
 HERE = os.path.dirname(os.path.abspath(__file__))
+ALL_STEPS = "decision,run,replay,floor,late_charges,credit_check,jobs"
 
 
 # ----------------------------------------------------------------------------
@@ -205,6 +215,9 @@ def reset(env):
     cr.execute("DELETE FROM collections_followup_pair WHERE company_id = %s", [company.id])
     cr.execute("DELETE FROM collections_followup_action WHERE company_id = %s", [company.id])
     cr.execute("DELETE FROM collections_run WHERE company_id = %s", [company.id])
+    cr.execute("SELECT to_regclass('queue_job') IS NOT NULL")
+    if cr.fetchone()[0]:
+        cr.execute("DELETE FROM queue_job WHERE model_name = 'collections.run'")
     cr.execute("""DELETE FROM mail_mail USING mail_message WHERE mail_message.id = mail_mail.mail_message_id
                    AND mail_message.model = 'res.partner'""")
     cr.execute(
@@ -233,6 +246,9 @@ def step(env, name, as_of):
     company = env.company
     if name == "run":
         reset(env)
+    if name in ("run", "replay") and "collections_run_in_jobs" in company._fields:
+        company.collections_run_in_jobs = False  # this step is the run in one process
+        env.flush_all()
     env.invalidate_all()
     queries = cr.sql_log_count
     start, cpu = time.perf_counter(), _cpu()
@@ -274,6 +290,49 @@ def step(env, name, as_of):
             [company.id, as_of],
         )
         extra = {"customers": len(cr.fetchall())}
+    elif name == "modules":
+        from odoo.modules.module import get_module_path
+
+        cr.execute("SELECT state FROM ir_module_module WHERE name = 'collections_followup_queue'")
+        row = cr.fetchone()
+        extra = {
+            "queue_job": bool(get_module_path("queue_job", display_warning=False)),
+            "bridge": bool(row and row[0] == "installed"),
+        }
+    elif name in ("jobs_on", "jobs_off"):
+        if name == "jobs_on":
+            reset(env)
+        company.collections_run_in_jobs = name == "jobs_on"
+        env.flush_all()
+    elif name == "jobs":
+        # the scheduled action's part (decision, jobs enqueued and committed),
+        # then wait for the workers to close the run
+        summary = env["collections.policy"].run_followup(as_of=as_of, company_ids=company.ids)
+        enqueued = time.perf_counter() - start
+        run_id = summary["run_ids"][0]
+        while True:
+            cr.rollback()  # a fresh snapshot: the workers commit in other transactions
+            cr.execute(
+                "SELECT state, partners_contacted, emails_queued FROM collections_run WHERE id = %s", [run_id]
+            )
+            state, contacted, emails = cr.fetchone()
+            if state != "running" or time.perf_counter() - start > 1800:
+                break
+            time.sleep(0.05)
+        cr.execute(
+            "SELECT count(*), count(*) FILTER (WHERE state = 'done'), SUM(exec_time), MAX(exec_time),"
+            " SUM(retry) FROM queue_job WHERE model_name = 'collections.run'"
+        )
+        jobs, jobs_done, exec_total, exec_max, retries = cr.fetchone()
+        extra = {
+            "state": state,
+            "contacts": contacted,
+            "emails": emails,
+            "jobs": "%d/%d done" % (jobs_done, jobs),
+            "job time (s)": "%.1f total, %.1f max" % (exec_total or 0, exec_max or 0),
+            "retries": retries or 0,
+            "decision and enqueue (s)": "%.2f" % enqueued,
+        }
     elif name == "late_charges":
         snapshot = env["collections.receivable"]._snapshot(company, as_of)
         queries, start, cpu = cr.sql_log_count, time.perf_counter(), _cpu()
@@ -288,7 +347,7 @@ def step(env, name, as_of):
         queries=cr.sql_log_count - queries,
         rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
-    if name == "run":
+    if name in ("run", "jobs", "jobs_on", "jobs_off"):
         cr.commit()
     else:
         cr.rollback()
@@ -370,6 +429,83 @@ def credit_check(args, database):
     return {"wall": float(match.group(1)) / 1000, "queries": int(match.group(2)), "rss": None, "cpu": None}
 
 
+def jobs_workers(args, database, customers):
+    """(1, 2) when queue_job is on the addons path (the bridge is then
+    installed on the bench database), else () and a word on stderr."""
+    modules = run_child(args, database, customers, "modules")
+    if not modules["queue_job"]:
+        print("  queue_job is not on the addons path: no run in jobs", file=sys.stderr)
+        return ()
+    if not modules["bridge"]:
+        print("  installing collections_followup_queue on %s..." % database, file=sys.stderr)
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(args.odoo_path, "odoo-bin"),
+                "-c",
+                args.config,
+                "-d",
+                database,
+                "-i",
+                "collections_followup_queue",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--http-port=0",
+            ],
+            check=True,
+        )
+    return (1, 2)
+
+
+def jobs_run(args, database, customers, workers):
+    """The daily run handed to queue_job: an Odoo server with ``workers``
+    HTTP workers and the job runner (``root.collections`` gets ``workers``
+    slots) executes the jobs; the step's wall time goes from the scheduled
+    action's start to the run closed by its last job."""
+    run_child(args, database, customers, "jobs_on")
+    port = int(os.environ.get("BENCH_JOBS_PORT", "8989"))
+    env = dict(
+        os.environ,
+        ODOO_QUEUE_JOB_CHANNELS="root:%d,root.collections:%d" % (workers, workers),
+        ODOO_QUEUE_JOB_HOST="127.0.0.1",
+        ODOO_QUEUE_JOB_PORT=str(port),
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            os.path.join(args.odoo_path, "odoo-bin"),
+            "-c",
+            args.config,
+            "-d",
+            database,
+            "--db-filter=^%s$" % database,
+            "--workers=%d" % workers,
+            "--max-cron-threads=0",
+            "--load=base,web,queue_job",
+            "--http-interface=127.0.0.1",
+            "--http-port=%d" % port,
+            "--limit-time-real=600",
+            "--limit-time-cpu=600",
+            "--log-level=warn",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _attempt in range(300):
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/web/health" % port, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        return run_child(args, database, customers, "jobs")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        run_child(args, database, customers, "jobs_off")
+
+
 def ensure_database(args, database):
     sys.path.insert(0, args.odoo_path)
     import odoo
@@ -410,15 +546,27 @@ def main():
         args.step = args.child
         return child(args)
 
+    steps = os.environ.get("BENCH_STEPS", ALL_STEPS).split(",")
     sizes = [(args.database, args.customers), (args.database + "_tenth", max(args.customers // 10, 1))]
+    if os.environ.get("BENCH_SIZES") == "full":
+        sizes = sizes[:1]
     rows = []
     for database, customers in sizes:
         ensure_database(args, database)
         run_child(args, database, customers, "build")
         for name in ("decision", "run", "replay", "floor", "late_charges"):
+            if name not in steps:
+                continue
             print("  %s, %d customers: %s..." % (database, customers, name), file=sys.stderr)
             rows.append((customers, name, run_child(args, database, customers, name)))
-        rows.append((customers, "credit_check", credit_check(args, database)))
+        if "credit_check" in steps:
+            rows.append((customers, "credit_check", credit_check(args, database)))
+        for workers in jobs_workers(args, database, customers) if "jobs" in steps else ():
+            print(
+                "  %s, %d customers: run in jobs, %d workers..." % (database, customers, workers),
+                file=sys.stderr,
+            )
+            rows.append((customers, "jobs_%d" % workers, jobs_run(args, database, customers, workers)))
 
     labels = {
         "decision": "Decision step (snapshot + plan)",
@@ -427,6 +575,8 @@ def main():
         "floor": "SQL floor (one aggregate)",
         "late_charges": "Late charges of all open instalments",
         "credit_check": "Credit check, median warm (s)",
+        "jobs_1": "Daily run in queue_job jobs, 1 worker",
+        "jobs_2": "Daily run in queue_job jobs, 2 workers",
     }
     print()
     print(

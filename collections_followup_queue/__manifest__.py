@@ -8,6 +8,7 @@
     "website": "https://github.com/collections-followup/collections_followup",
     "depends": ["collections_followup", "queue_job"],
     "data": [
+        "security/ir.model.access.csv",
         "data/queue_job_data.xml",
         "views/res_config_settings_views.xml",
     ],

@@ -2,15 +2,18 @@ from collections import defaultdict
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
-from odoo.addons.collections_followup.models.collections_run import COUNT_FIELDS
-
-# the counts a batch job adds to its run (the others are the cron's, before the jobs)
-JOB_COUNT_FIELDS = tuple(
-    name
-    for name in COUNT_FIELDS
-    if name not in ("postponed", "suspensions_lifted", "promises_broken", "promises_kept")
+# the counts a batch job adds to its run (the others are the scheduled
+# action's, written before the jobs: postponed, promises, suspensions lifted)
+JOB_COUNT_FIELDS = (
+    "partners_contacted",
+    "actions_done",
+    "actions_failed",
+    "actions_planned",
+    "emails_queued",
+    "letters",
+    "sms",
+    "activities",
 )
 
 
@@ -32,8 +35,9 @@ class CollectionsRun(models.Model):
 
     def _collections_job_batch(self, partner_ids):
         """One job: the contacts of these customers, gathered, planned and
-        executed as the run does it in one process; the counts are added to
-        the run (atomically, other jobs run at the same time)."""
+        executed as the run does it in one process. The job records its
+        counts in a ``collections.run.batch`` row of its own: jobs running at
+        the same time never update the same row (the closing job sums them)."""
         self.ensure_one()
         if self.state != "running":
             raise UserError(_("The follow-up run %(run)s is not running any more.", run=self.display_name))
@@ -48,32 +52,44 @@ class CollectionsRun(models.Model):
         counts, log = defaultdict(int), []
         if contacts:
             engine._execute_batch_isolated(self, data, contacts, counts, log)
-        self._collections_add_counts(counts, log)
-        return _("%(count)s customers contacted.", count=counts["partners_contacted"])
-
-    def _collections_add_counts(self, counts, log):
-        """Add a job's counts and log lines to the run in one UPDATE, which
-        serialises the jobs that finish at the same time."""
-        self.ensure_one()
-        self.flush_recordset()
-        assignments = SQL(", ").join(
-            SQL("%s = COALESCE(%s, 0) + %s", SQL.identifier(name), SQL.identifier(name), counts.get(name, 0))
-            for name in JOB_COUNT_FIELDS
-        )
-        text = "\n".join(str(line) for line in log) or None
-        self.env.cr.execute(
-            SQL(
-                "UPDATE collections_run SET %s, log = NULLIF(CONCAT_WS(E'\\n', log, %s), '') WHERE id = %s",
-                assignments,
-                text,
-                self.id,
+        # sudo: the engine's own bookkeeping, whoever started the run
+        self.env["collections.run.batch"].sudo().create(
+            dict(
+                {name: counts.get(name, 0) for name in JOB_COUNT_FIELDS},
+                run_id=self.id,
+                customers=len(partner_ids),
+                log="\n".join(str(line) for line in log) or False,
             )
         )
-        self.invalidate_recordset(list(JOB_COUNT_FIELDS) + ["log"])
+        return _("%(count)s customers contacted.", count=counts["partners_contacted"])
 
     def _collections_job_close(self):
-        """The last job: every batch is done, the run is."""
+        """The last job: every batch is done, their counts and logs go to the run."""
         self.ensure_one()
-        if self.state == "running":
-            self.write({"state": "done", "ended_at": fields.Datetime.now()})
+        if self.state != "running":
+            return _("Follow-up run %(run)s was already closed.", run=self.display_name)
+        batches = self.env["collections.run.batch"].sudo().search([("run_id", "=", self.id)], order="id")
+        values = {name: self[name] + sum(batches.mapped(name)) for name in JOB_COUNT_FIELDS}
+        logs = [text for text in [self.log, *batches.mapped("log")] if text]
+        self.write(dict(values, state="done", ended_at=fields.Datetime.now(), log="\n".join(logs) or False))
         return _("Follow-up run %(run)s done.", run=self.display_name)
+
+
+class CollectionsRunBatch(models.Model):
+    """What one follow-up job did (written by the job, read by the closing job)."""
+
+    _name = "collections.run.batch"
+    _description = "Follow-up Run Batch"
+    _order = "id"
+
+    run_id = fields.Many2one("collections.run", required=True, index=True, ondelete="cascade", readonly=True)
+    customers = fields.Integer(readonly=True)
+    partners_contacted = fields.Integer(readonly=True)
+    actions_done = fields.Integer(readonly=True)
+    actions_failed = fields.Integer(readonly=True)
+    actions_planned = fields.Integer(readonly=True)
+    emails_queued = fields.Integer(readonly=True)
+    letters = fields.Integer(readonly=True)
+    sms = fields.Integer(string="SMS", readonly=True)
+    activities = fields.Integer(readonly=True)
+    log = fields.Text(readonly=True)

@@ -40,6 +40,9 @@ class TestRunInJobs(TestRunScale):
                 [1, 4, 4],
             )
             trap.perform_enqueued_jobs()
+            batches = self.env["collections.run.batch"].search([("run_id", "=", run.id)])
+            self.assertEqual(sorted(batches.mapped("customers")), [1, 4, 4])
+            self.assertEqual(sum(batches.mapped("partners_contacted")), len(self.customers))
             self.env.flush_all()
             self.env.invalidate_all()
             results = self._results()
