@@ -36,8 +36,8 @@ the wall time.
 
 Environment: BENCH_REPEAT (runs of each step, best kept, default 1);
 BENCH_STEPS (a comma-separated subset of decision, run, replay, floor,
-late_charges, credit_check, jobs);
-BENCH_SIZES=full (only the N-customer database).
+late_charges, credit_check, oca, jobs);
+BENCH_SIZES=full or tenth (only the N-customer or the N/10 database).
 """
 
 import argparse
@@ -55,7 +55,7 @@ ODOO_PATH = "/opt/odoo"
 MARK = "cfb"  # customers' ref prefix, invoice name prefix
 POLICY = "Bench 11"
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALL_STEPS = "decision,run,replay,floor,late_charges,credit_check,jobs"
+ALL_STEPS = "decision,run,replay,floor,late_charges,credit_check,oca,jobs"
 
 
 # ----------------------------------------------------------------------------
@@ -208,6 +208,63 @@ def build(env, customers):
     return as_of
 
 
+OCA_POLICY = "Bench 11 (OCA)"
+
+
+def oca_step(env, as_of):
+    """OCA ``account_credit_control``'s run on the same data, with the policy
+    equivalent to ours: e-mail levels at +10, +30 and +60 days from the due
+    date, on the receivable account; its credit lines only (it sends nothing
+    during the run)."""
+    cr = env.cr
+    company = env.company
+    Policy = env["credit.control.policy"]
+    policy = Policy.search([("name", "=", OCA_POLICY)], limit=1)
+    if not policy:
+        template = env.ref("account_credit_control.email_template_credit_control_base")
+        receivable = env["account.account"].search(
+            [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)]
+        )
+        policy = Policy.create(
+            {
+                "name": OCA_POLICY,
+                "company_id": company.id,
+                "account_ids": [(6, 0, receivable.ids)],
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "Level %d" % level,
+                            "level": level,
+                            "computation_mode": "net_days",
+                            "delay_days": days,
+                            "channel": "email",
+                            "email_template_id": template.id,
+                            "custom_text": "Reminder",
+                            "custom_mail_text": "<p>Reminder</p>",
+                        },
+                    )
+                    for level, days in ((1, 10), (2, 30), (3, 60))
+                ],
+            }
+        )
+        company.credit_policy_id = policy
+        cr.commit()
+    cr.execute("DELETE FROM credit_control_line")
+    cr.execute("DELETE FROM credit_control_run")
+    env.invalidate_all()
+    run = env["credit.control.run"].create({"date": as_of, "policy_ids": [(6, 0, policy.ids)]})
+    env.flush_all()
+    queries, start, cpu = cr.sql_log_count, time.perf_counter(), _cpu()
+    run.generate_credit_lines()
+    env.flush_all()
+    result = {"queries": queries, "start": start, "cpu": cpu}
+    cr.execute("SELECT count(*), count(DISTINCT partner_id) FROM credit_control_line")
+    result["credit lines"], result["customers"] = cr.fetchone()
+    return result
+
+
 def reset(env):
     """Forget the previous runs, so that every run does the same work."""
     cr = env.cr
@@ -330,9 +387,12 @@ def step(env, name, as_of):
             "emails": emails,
             "jobs": "%d/%d done" % (jobs_done, jobs),
             "job time (s)": "%.1f total, %.1f max" % (exec_total or 0, exec_max or 0),
-            "retries": retries or 0,
+            "attempts": retries or 0,
             "decision and enqueue (s)": "%.2f" % enqueued,
         }
+    elif name == "oca":
+        extra = oca_step(env, as_of)
+        queries, start, cpu = extra.pop("queries"), extra.pop("start"), extra.pop("cpu")
     elif name == "late_charges":
         snapshot = env["collections.receivable"]._snapshot(company, as_of)
         queries, start, cpu = cr.sql_log_count, time.perf_counter(), _cpu()
@@ -427,6 +487,68 @@ def credit_check(args, database):
     if not match:
         return None
     return {"wall": float(match.group(1)) / 1000, "queries": int(match.group(2)), "rss": None, "cpu": None}
+
+
+OCA_CREDIT_CONTROL = "odoo-addon-account-credit-control==18.0.2.0.2.6"
+
+
+def oca_database(args, database):
+    """``<database>_oca``: a copy of the bench database with OCA's
+    ``account_credit_control`` (18.0, from PyPI, unpacked next to queue_job
+    in the work folder's OCA addons directory); None when it cannot be had."""
+    sys.path.insert(0, args.odoo_path)
+    import odoo
+
+    odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
+    oca_dirs = [path for path in odoo.tools.config["addons_path"].split(",") if "oca-addons" in path]
+    if not oca_dirs:
+        print("  no OCA addons directory on the addons path: no OCA run", file=sys.stderr)
+        return None
+    target = oca_dirs[0]
+    if not os.path.isfile(os.path.join(target, "account_credit_control", "__manifest__.py")):
+        wheels = os.path.join(os.path.dirname(target), "oca-wheels-credit-control")
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", wheels, OCA_CREDIT_CONTROL],
+            check=False,
+        )
+        if done.returncode:
+            print("  account_credit_control could not be downloaded: no OCA run", file=sys.stderr)
+            return None
+        import zipfile
+
+        wheel = [name for name in os.listdir(wheels) if name.endswith(".whl")][0]
+        with zipfile.ZipFile(os.path.join(wheels, wheel)) as archive:
+            for member in archive.namelist():
+                if member.startswith("odoo/addons/account_credit_control/"):
+                    archive.extract(member, wheels)
+        subprocess.run(
+            ["cp", "-r", os.path.join(wheels, "odoo", "addons", "account_credit_control"), target], check=True
+        )
+    oca = database + "_oca"
+    if oca not in odoo.service.db.list_dbs(force=True):
+        print(
+            "  creating %s (a copy of %s with account_credit_control)..." % (oca, database), file=sys.stderr
+        )
+        with odoo.sql_db.db_connect("postgres").cursor() as cr:
+            cr._cnx.autocommit = True
+            cr.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (oca, database))  # names from the command line
+        subprocess.run(
+            [
+                sys.executable,
+                os.path.join(args.odoo_path, "odoo-bin"),
+                "-c",
+                args.config,
+                "-d",
+                oca,
+                "-i",
+                "account_credit_control",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--http-port=0",
+            ],
+            check=True,
+        )
+    return oca
 
 
 def jobs_workers(args, database, customers):
@@ -550,6 +672,8 @@ def main():
     sizes = [(args.database, args.customers), (args.database + "_tenth", max(args.customers // 10, 1))]
     if os.environ.get("BENCH_SIZES") == "full":
         sizes = sizes[:1]
+    elif os.environ.get("BENCH_SIZES") == "tenth":
+        sizes = sizes[1:]
     rows = []
     for database, customers in sizes:
         ensure_database(args, database)
@@ -561,6 +685,11 @@ def main():
             rows.append((customers, name, run_child(args, database, customers, name)))
         if "credit_check" in steps:
             rows.append((customers, "credit_check", credit_check(args, database)))
+        if "oca" in steps:
+            oca = oca_database(args, database)
+            if oca:
+                print("  %s, %d customers: OCA credit control run..." % (oca, customers), file=sys.stderr)
+                rows.append((customers, "oca", run_child(args, oca, customers, "oca")))
         for workers in jobs_workers(args, database, customers) if "jobs" in steps else ():
             print(
                 "  %s, %d customers: run in jobs, %d workers..." % (database, customers, workers),
@@ -575,6 +704,7 @@ def main():
         "floor": "SQL floor (one aggregate)",
         "late_charges": "Late charges of all open instalments",
         "credit_check": "Credit check, median warm (s)",
+        "oca": "OCA account_credit_control run (credit lines, no e-mail)",
         "jobs_1": "Daily run in queue_job jobs, 1 worker",
         "jobs_2": "Daily run in queue_job jobs, 2 workers",
     }
@@ -585,6 +715,7 @@ def main():
     )
     print("|---:|---|---:|---:|---:|---:|---:|---|")
     floor = {customers: result["wall"] for customers, name, result in rows if name == "floor"}
+    oca = {customers: result["wall"] for customers, name, result in rows if name == "oca" and result}
     for customers, name, result in rows:
         if not result:
             print(f"| {customers:,} | {labels[name]} | n/a | | | | | bench_credit_check.py failed |")
@@ -597,6 +728,10 @@ def main():
         if name in ("decision", "run") and floor.get(customers):
             detail = (detail + ", " if detail else "") + "%.0f x the floor" % (
                 result["wall"] / floor[customers]
+            )
+        if name in ("run", "jobs_1", "jobs_2") and oca.get(customers):
+            detail = (detail + ", " if detail else "") + "%.1f x faster than OCA" % (
+                oca[customers] / result["wall"]
             )
         print(
             "| {:,} | {} | {:.{}f} | {} | {} | {} | {} | {} |".format(
