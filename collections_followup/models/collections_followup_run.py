@@ -190,6 +190,14 @@ class CollectionsFollowupRun(models.AbstractModel):
 
         data = self._gather(company, as_of)
         counts["suspensions_lifted"] = self._lift_suspensions(data)
+        # announced suspensions due today (also a cron of their own)
+        self.env["collections.followup.action"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("suspension_state", "=", "announced"),
+                ("suspension_planned_date", "<=", as_of),
+            ]
+        )._collections_apply_suspensions(as_of)
         contacts, postponed = self._plan(data)
         counts["postponed"] = len(postponed)
         if auto_commit:
@@ -356,6 +364,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             """
             SELECT partner_id, MAX(date) FROM collections_followup_action
              WHERE company_id = %s AND state IN %s AND partner_id = ANY(%s)
+               AND kind != 'service'
              GROUP BY partner_id
             """,
             [company.id, CLOSED_ACTION_STATES, partner_ids],
@@ -508,6 +517,11 @@ class CollectionsFollowupRun(models.AbstractModel):
         )
         overdue = self._overdue_partner_ids(data)
         lifted = held.filtered(lambda partner: partner.id not in overdue)
+        # a Collections Manager's suspension is lifted by a manager only: the
+        # run lifts only the collection credit hold of such a customer
+        manual = lifted.filtered("service_suspension_manual")
+        manual = manual.filtered("credit_hold_level_id")
+        lifted = lifted.filtered(lambda partner: not partner.service_suspension_manual)
         if lifted:
             lifted.write(
                 {
@@ -516,6 +530,14 @@ class CollectionsFollowupRun(models.AbstractModel):
                     "credit_hold_level_id": False,
                 }
             )
+            self.env["collections.followup.action"].sudo().search(
+                [
+                    ("company_id", "=", data.company.id),
+                    ("partner_id", "in", lifted.ids),
+                    ("suspension_state", "=", "suspended"),
+                    ("kind", "!=", "service"),
+                ]
+            ).write({"suspension_state": "lifted"})
             self.env["mail.message"].sudo().create(
                 [
                     self._note_values(
@@ -525,7 +547,17 @@ class CollectionsFollowupRun(models.AbstractModel):
                     for partner in lifted
                 ]
             )
-        return len(lifted)
+        if manual:
+            manual.write({"credit_hold_level_id": False})
+            self.env["mail.message"].sudo().create(
+                [
+                    self._note_values(
+                        partner, self.env._("Nothing overdue any more: collection credit hold lifted.")
+                    )
+                    for partner in manual
+                ]
+            )
+        return len(lifted | manual)
 
     def _overview(self, data):
         """{partner id: {'status', 'level_id', 'next_date', 'overdue', 'open',

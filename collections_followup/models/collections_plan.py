@@ -138,7 +138,34 @@ class CollectionsPlan(models.Model):
         user is not a Collections Manager."""
         for plan in self:
             plan._collections_confirm()
+            plan._collections_lift_suspension()
         return True
+
+    def _collections_lift_suspension(self):
+        """Signing the plan lifts the customer's announced-date suspension
+        the same day (a manager's suspension stays) and cancels a pending
+        announced one."""
+        self.ensure_one()
+        if self.state != "active":
+            return
+        today = fields.Date.context_today(self)
+        partner = self.partner_id.commercial_partner_id
+        Action = self.env["collections.followup.action"]
+        Action._collections_lift_settled(
+            partner,
+            self.company_id,
+            today,
+            reason=_("payment plan %(plan)s signed", plan=self.name),
+            force=True,
+        )
+        Action.sudo().search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "=", partner.id),
+                ("suspension_state", "=", "announced"),
+                ("kind", "!=", "service"),
+            ]
+        ).write({"suspension_state": "cancelled"})
 
     def action_cancel(self):
         """Cancel a plan. A draft plan is just cancelled; an active plan with
