@@ -15,3 +15,4 @@ from . import test_writeoff
 from . import test_run_scale
 from . import test_desk
 from . import test_suspension
+from . import test_plan_followup
