@@ -1305,9 +1305,12 @@ class CollectionsFollowupActionChannels(models.Model):
         }
 
     def _collections_mail_claim_table(self):
-        """The instalment tables followed by the payment section."""
+        """The announced suspension date (when this notice announces one),
+        the instalment tables, then the payment section."""
         table = super()._collections_mail_claim_table()
         lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
+        if self.suspension_planned_date:
+            table = self._collections_suspension_notice(lang_code) + table
         payment = self._collections_payment_info()
         if not (payment["bank"] or payment["pix"] or payment["boletos"]):
             return table
@@ -1346,14 +1349,16 @@ class CollectionsFollowupActionChannels(models.Model):
         """Store the planned suspension date on the actions of ``self`` whose
         level announces a suspension (before their e-mail and letter are
         rendered: both state the date)."""
+        groups = defaultdict(list)  # (policy, notice date) -> action ids: one date, one write each
         for action in self:
             level = action.level_id
             if not (level.suspend_service and level.announce_suspension) or action.suspension_state:
                 continue
-            policy = action.policy_id or level.policy_id
-            action.write(
+            groups[(action.policy_id or level.policy_id, action.date)].append(action.id)
+        for (policy, notice_date), action_ids in groups.items():
+            self.browse(action_ids).write(
                 {
-                    "suspension_planned_date": policy._collections_planned_suspension_date(action.date),
+                    "suspension_planned_date": policy._collections_planned_suspension_date(notice_date),
                     "suspension_state": "announced",
                 }
             )
@@ -1371,19 +1376,18 @@ class CollectionsFollowupActionChannels(models.Model):
         lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
         return self.env["res.partner"]._collections_formatters(lang_code)[1](day)
 
-    def _collections_mail_claim_table(self):
-        """The instalment tables, then the announced suspension date when
-        this notice announces one."""
-        table = super()._collections_mail_claim_table()
-        if not self.suspension_planned_date:
-            return table
-        lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
-        notice = self.env["ir.qweb"]._render(
+    def _collections_suspension_notice(self, lang_code):
+        """The paragraph of the notice stating the planned suspension date."""
+        self.ensure_one()
+        return self.env["ir.qweb"]._render(
             "collections_followup.mail_suspension_notice",
-            {"suspension_date": self._collections_format_date(self.suspension_planned_date)},
+            {
+                "suspension_date": self.with_context(lang=lang_code)._collections_format_date(
+                    self.suspension_planned_date
+                )
+            },
             lang=lang_code,
         )
-        return notice + table
 
     # -- suspend on the date --------------------------------------------
 

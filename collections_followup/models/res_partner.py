@@ -1,7 +1,6 @@
 import threading
 from collections import defaultdict
 from datetime import date, timedelta
-from datetime import date as date_type
 from decimal import Decimal, InvalidOperation
 
 from odoo import _, api, fields, models
@@ -105,6 +104,7 @@ RECEIVABLE_DOMAIN = [
 CUSTOMER_INVOICE_TYPES = ("out_invoice", "out_receipt")
 
 SERVICE_MANAGER_GROUP = "collections_followup.group_collections_manager"
+DATE_TYPE = date  # the public methods take an argument named ``date``
 
 
 class ResPartner(models.Model):
@@ -1809,7 +1809,7 @@ class ResPartner(models.Model):
                 day = fields.Date.to_date(date)
             except (TypeError, ValueError):
                 day = None
-            if not isinstance(day, date_type):
+            if not isinstance(day, DATE_TYPE):
                 raise UserError(
                     self.env._("The suspension date “%(date)s” is not a date (YYYY-MM-DD).", date=date)
                 )
