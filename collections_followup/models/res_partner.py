@@ -1824,6 +1824,24 @@ class ResPartner(models.Model):
                 )
             )
         Action = self.env["collections.followup.action"].sudo()
+        scheduled = Action.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "=", partner.id),
+                ("kind", "=", "service"),
+                ("suspension_state", "=", "announced"),
+            ],
+            limit=1,
+        )
+        if scheduled:
+            raise UserError(
+                self.env._(
+                    "A suspension of %(partner)s is already scheduled for %(date)s: "
+                    "reactivate to cancel it first.",
+                    partner=partner.display_name,
+                    date=scheduled.suspension_planned_date,
+                )
+            )
         action = Action.create(
             {
                 "partner_id": partner.id,

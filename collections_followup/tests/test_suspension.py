@@ -231,6 +231,19 @@ class TestServiceSuspension(FollowupCommon):
         self.assertEqual(self.customer.service_suspended_date, date(2025, 4, 9))
         self.assertEqual(self.customer.service_suspension_reason, "Contract ended")
 
+    def test_a_scheduled_suspension_is_not_scheduled_twice_and_can_be_cancelled(self):
+        partner = self.customer.with_user(self.collections_manager)
+        with freeze_time("2025-04-02"):
+            partner.collections_suspend_service("Contract ended", date="2025-04-09")
+            with self._refused(UserError, "already scheduled for"):
+                partner.collections_suspend_service("Again", date="2025-04-10")
+            partner.collections_reactivate_service("Renewed")
+        self.assertEqual(
+            self.env["collections.followup.action"]._cron_collections_suspensions("2025-04-09"),
+            {"suspended": 0, "cancelled": 0},
+        )
+        self.assertFalse(self.customer.service_suspended_date)
+
     def test_collectors_cannot_suspend_or_reactivate(self):
         for user in (self.collector, self.plain_user):
             with self._refused(AccessError, "Only a Collections Manager"):
