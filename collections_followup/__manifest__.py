@@ -44,6 +44,8 @@
         "views/collections_letter_batch_views.xml",
         "reports/collections_payment_section.xml",
         "views/collections_payment_views.xml",
+        "views/collections_suspension_views.xml",
+        "data/collections_suspension_data.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

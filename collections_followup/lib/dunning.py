@@ -137,6 +137,23 @@ def reached_position(level_days, due_date, as_of, holidays=frozenset(), weekend=
     return max(bisect_right(level_days, min(before_due, -1)), bisect_right(level_days, after_effective))
 
 
+def resume_due_date(level_days, position, as_of, holidays=frozenset(), weekend=WEEKEND):
+    """A due date from which the instalment has reached exactly ``position``
+    levels (``level_days`` ascending) on ``as_of``: chasing resumes at level
+    ``position`` (1-based) that day and goes on from there, e.g. after a
+    payment plan breaks. The latest such date, searched back from the
+    level's day (weekends and holidays move an effective due date); None
+    when no date within 40 days gives that position."""
+    if not 1 <= position <= len(level_days):
+        raise ValueError("position %r outside the levels" % (position,))
+    day = as_of - timedelta(days=level_days[position - 1])
+    for _attempt in range(40):
+        if reached_position(level_days, day, as_of, holidays, weekend) == position:
+            return day
+        day -= timedelta(days=1)
+    return None
+
+
 def validate_levels(levels):
     """Configuration errors of a policy's levels, as English messages.
 
@@ -539,3 +556,4 @@ def parse_date(value):
 
 
 __all__ += ["PROMISE_MAX_DAYS", "parse_amount", "parse_date"]
+__all__ += ["resume_due_date"]

@@ -45,6 +45,7 @@ class OpenItem:
     promised: bool = False  # covered by an open promise to pay
     in_plan: bool = False  # covered by an active payment plan
     is_charge_invoice: bool = False
+    is_plan: bool = False  # an instalment of a payment plan's renegotiation entry
 
     @property
     def paused(self):

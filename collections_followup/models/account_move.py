@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import dunning, late_fees
 from ..lib.money import ZERO, round_money, to_decimal
@@ -457,6 +457,7 @@ class AccountMoveLine(models.Model):
         result = super()._reconcile_plan(reconciliation_plan)
         if not self.env.context.get("collections_no_charge_invoicing"):
             lines._collections_invoice_on_payment()
+        lines._collections_lift_paid_suspensions()
         return result
 
     # --- public API ---------------------------------------------------------
@@ -999,3 +1000,23 @@ class AccountMoveLine(models.Model):
         help="On a renegotiation entry: the old instalment this credit settles.",
     )
     collections_plan_number = fields.Integer(string="Plan Instalment", readonly=True, copy=False)
+
+    def _collections_lift_paid_suspensions(self):
+        """A payment or a renegotiation settled receivable lines: lift the
+        announced-date suspensions whose named instalments are now all paid,
+        the same day. Never blocks the reconciliation."""
+        lines = self.sudo().filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        if not lines:
+            return
+        today = fields.Date.context_today(self)
+        for company in lines.company_id:
+            partners = lines.filtered(
+                lambda line, company=company: line.company_id == company
+            ).move_id.commercial_partner_id
+            try:
+                with self.env.cr.savepoint():
+                    self.env["collections.followup.action"]._collections_lift_settled(
+                        partners, company, today
+                    )
+            except (UserError, ValidationError, ValueError) as error:
+                _logger.warning("Service suspension of %s not lifted: %s", partners.mapped("name"), error)

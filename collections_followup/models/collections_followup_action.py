@@ -59,6 +59,25 @@ _LETTER_REFERENCE = re.compile(r"CFL\d{8}")
 
 _WHITESPACE = re.compile(r"\s+")
 
+# Service suspension by announced date (Lei 14.015/2020).
+#
+# A level with Suspend Service and Announce Suspension does not suspend: its
+# notice states the planned date (``collections.policy._collections_planned_suspension_date``)
+# and the instalments it names (the overdue lines stored on the action). The
+# daily job (``_cron_collections_suspensions``, also called by the follow-up
+# run) suspends on or after that date when a named instalment is still unpaid
+# and not covered by a promise, a dispute or a payment plan; paying the named
+# instalments or signing a plan lifts the suspension the same day. Collections
+# Managers suspend and reactivate by hand with a reason
+# (``res.partner.collections_suspend_service`` / ``collections_reactivate_service``).
+
+SUSPENSION_STATES = [
+    ("announced", "Announced"),
+    ("suspended", "Suspended"),
+    ("cancelled", "Not Needed"),
+    ("lifted", "Lifted"),
+]
+
 
 class CollectionsFollowupAction(models.Model):
     """One contact with a customer: made by the daily run, processed by a
@@ -422,6 +441,7 @@ class CollectionsFollowupActionChannels(models.Model):
         failures = {action.id: [] for action in actions}
         done_channels = {action.id: [] for action in actions}
 
+        actions._collections_announce_suspensions()  # the e-mail and the letter state the date
         actions._send_emails(failures, done_channels, counts)
         letter_actions = actions.filtered(
             lambda action: (
@@ -813,7 +833,7 @@ class CollectionsFollowupActionChannels(models.Model):
             if level.set_credit_hold:
                 partners.write({"credit_hold_level_id": level.id})
                 actions.write({"credit_hold_set": True})
-            if level.suspend_service:
+            if level._collections_suspends_now():
                 not_yet = partners.filtered(lambda partner: not partner.service_suspended_date)
                 not_yet.write(
                     {
@@ -835,8 +855,15 @@ class CollectionsFollowupActionChannels(models.Model):
             for action in actions:
                 if level.set_credit_hold:
                     done_channels[action.id].append(_("credit hold set"))
-                if level.suspend_service:
+                if level._collections_suspends_now():
                     done_channels[action.id].append(_("service suspended"))
+                elif level.suspend_service and action.suspension_planned_date:
+                    done_channels[action.id].append(
+                        _(
+                            "service suspension announced for %(date)s",
+                            date=action._collections_format_date(action.suspension_planned_date),
+                        )
+                    )
                 if level.escalation:
                     done_channels[action.id].append(_("escalated"))
 
@@ -1278,9 +1305,12 @@ class CollectionsFollowupActionChannels(models.Model):
         }
 
     def _collections_mail_claim_table(self):
-        """The instalment tables followed by the payment section."""
+        """The announced suspension date (when this notice announces one),
+        the instalment tables, then the payment section."""
         table = super()._collections_mail_claim_table()
         lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
+        if self.suspension_planned_date:
+            table = self._collections_suspension_notice(lang_code) + table
         payment = self._collections_payment_info()
         if not (payment["bank"] or payment["pix"] or payment["boletos"]):
             return table
@@ -1290,3 +1320,281 @@ class CollectionsFollowupActionChannels(models.Model):
             lang=lang_code,
         )
         return table + section
+
+    kind = fields.Selection(
+        selection_add=[("service", "Service suspension or reactivation")],
+        ondelete={"service": "cascade"},
+    )
+    suspension_planned_date = fields.Date(
+        string="Planned Suspension",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The date on which this notice announced the service suspension.",
+    )
+    suspension_state = fields.Selection(
+        SUSPENSION_STATES,
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Announced: the suspension waits for its date. Suspended: the service was "
+        "suspended on or after it. Not Needed: the instalments named were paid or covered "
+        "by then. Lifted: paid or renegotiated after the suspension.",
+    )
+    suspension_reason = fields.Char(readonly=True, copy=False)
+
+    # -- announce -------------------------------------------------------
+
+    def _collections_announce_suspensions(self):
+        """Store the planned suspension date on the actions of ``self`` whose
+        level announces a suspension (before their e-mail and letter are
+        rendered: both state the date)."""
+        groups = defaultdict(list)  # (policy, notice date) -> action ids: one date, one write each
+        for action in self:
+            level = action.level_id
+            if not (level.suspend_service and level.announce_suspension) or action.suspension_state:
+                continue
+            groups[(action.policy_id or level.policy_id, action.date)].append(action.id)
+        for (policy, notice_date), action_ids in groups.items():
+            self.browse(action_ids).write(
+                {
+                    "suspension_planned_date": policy._collections_planned_suspension_date(notice_date),
+                    "suspension_state": "announced",
+                }
+            )
+
+    def _collections_suspension_line_ids(self):
+        """The receivable instalments (account.move.line ids) named by the
+        notices of ``self``: the overdue lines stored on each action."""
+        return set(self.line_ids.filtered("overdue").move_line_id.ids)
+
+    def _collections_format_date(self, day):
+        """``day`` in the customer's language (the context's when set)."""
+        self.ensure_one()
+        if not day:
+            return ""
+        lang_code = self.env.context.get("lang") or self.partner_id.lang or "en_US"
+        return self.env["res.partner"]._collections_formatters(lang_code)[1](day)
+
+    def _collections_suspension_notice(self, lang_code):
+        """The paragraph of the notice stating the planned suspension date."""
+        self.ensure_one()
+        return self.env["ir.qweb"]._render(
+            "collections_followup.mail_suspension_notice",
+            {
+                "suspension_date": self.with_context(lang=lang_code)._collections_format_date(
+                    self.suspension_planned_date
+                )
+            },
+            lang=lang_code,
+        )
+
+    # -- suspend on the date --------------------------------------------
+
+    @api.model
+    def _cron_collections_suspensions(self, as_of=None):
+        """Daily: apply the announced suspensions due on ``as_of`` (today by
+        default) in every company. Returns {'suspended': n, 'cancelled': n}."""
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        result = {"suspended": 0, "cancelled": 0}
+        due = self.sudo().search(
+            [("suspension_state", "=", "announced"), ("suspension_planned_date", "<=", as_of)]
+        )
+        for company in due.company_id:
+            company_result = (
+                due.filtered(lambda action, company=company: action.company_id == company)
+                .with_company(company)
+                ._collections_apply_suspensions(as_of)
+            )
+            for key, value in company_result.items():
+                result[key] += value
+        return result
+
+    def _collections_unsettled_line_ids(self, company, as_of):
+        """Of the instalments named by the notices of ``self`` (one company),
+        the ids still unpaid on ``as_of``: open in the receivable snapshot,
+        above the policy tolerance and not covered by a promise or a dispute.
+        A renegotiated instalment (payment plan) is settled by the plan's
+        entry and no longer open."""
+        named = self._collections_suspension_line_ids()
+        if not named:
+            return set()
+        snapshot = self.env["collections.receivable"]._snapshot(
+            company, as_of, partner_ids=self.partner_id.commercial_partner_id.ids
+        )
+        return {
+            line_id
+            for line_id in named
+            if (item := snapshot.items.get(line_id))
+            and not item.paused
+            and item.residual_company > snapshot.tolerance.get(item.partner_id, 0)
+        }
+
+    def _collections_apply_suspensions(self, as_of):
+        """Suspend the customers of the announced actions of ``self`` (one
+        company) whose named instalments are still unpaid on ``as_of``; the
+        others are marked not needed. Set-based: one snapshot for all."""
+        if not self:
+            return {"suspended": 0, "cancelled": 0}
+        company = self.company_id
+        company.ensure_one()
+        actions = self.sudo().with_company(company)
+        unsettled = actions.filtered(lambda action: action.kind != "service")._collections_unsettled_line_ids(
+            company, as_of
+        )
+        to_suspend, not_needed = actions.browse(), actions.browse()
+        for action in actions:
+            if action.kind == "service" or action._collections_suspension_line_ids() & unsettled:
+                to_suspend |= action
+            else:
+                not_needed |= action
+        if not_needed:
+            not_needed.write({"suspension_state": "cancelled"})
+            self.env["mail.message"].sudo().create(
+                [
+                    self.env["collections.followup.run"]._note_values(
+                        action.partner_id,
+                        self.env._(
+                            "Service suspension announced for %(date)s not applied: the instalments "
+                            "of the notice are paid or covered.",
+                            date=action._collections_format_date(action.suspension_planned_date),
+                        ),
+                    )
+                    for action in not_needed
+                ]
+            )
+        if to_suspend:
+            to_suspend._collections_suspend(as_of)
+        return {"suspended": len(to_suspend), "cancelled": len(not_needed)}
+
+    def _collections_suspend(self, as_of):
+        """Suspend the customers of the actions of ``self`` (one company) on
+        ``as_of``: partner fields, chatter, e-mail, and an activity for
+        whoever cuts the service."""
+        company = self.company_id
+        partners = self.partner_id.commercial_partner_id.with_company(company).sudo()
+        fresh = partners.filtered(lambda partner: not partner.service_suspended_date)
+        reasons = {}
+        for action in self:
+            reasons[action.partner_id.commercial_partner_id.id] = action.suspension_reason or self.env._(
+                "Instalments announced in the notice of %(date)s still unpaid",
+                date=action._collections_format_date(action.date),
+            )
+        for reason, group in _group_by(fresh, lambda partner: reasons[partner.id]).items():
+            group.write({"service_suspended_date": as_of, "service_suspension_reason": reason[:250]})
+        manual = self.filtered(lambda action: action.kind == "service")
+        if manual:
+            manual.partner_id.commercial_partner_id.with_company(company).sudo().write(
+                {"service_suspension_manual": True}
+            )
+        self.write({"suspension_state": "suspended"})
+        Run = self.env["collections.followup.run"]
+        self.env["mail.message"].sudo().create(
+            [
+                Run._note_values(
+                    action.partner_id,
+                    self.env._(
+                        "Service suspended on %(date)s: %(reason)s.",
+                        date=action._collections_format_date(as_of),
+                        reason=reasons[action.partner_id.commercial_partner_id.id],
+                    ),
+                )
+                for action in self
+            ]
+        )
+        template = self.env.ref(
+            "collections_followup.mail_template_service_suspended", raise_if_not_found=False
+        )
+        if template:
+            template.sudo().send_mail_batch(self.ids)
+        self._collections_cut_activities(as_of)
+
+    def _collections_cut_activities(self, as_of):
+        """One activity per action for the person who cuts the service (the
+        collector, else the default collector, else a collections manager)."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        values = []
+        for action in self:
+            user = action._collections_activity_user(action.collector_id)
+            if not user or not activity_type:
+                continue
+            values.append(
+                {
+                    "res_model_id": model_id,
+                    "res_id": action.partner_id.commercial_partner_id.id,
+                    "activity_type_id": activity_type.id,
+                    "summary": self.env._("Suspend the service"),
+                    "note": self.env._(
+                        "The service of %(partner)s is suspended from %(date)s for non-payment.",
+                        partner=action.partner_id.commercial_partner_id.display_name,
+                        date=action._collections_format_date(as_of),
+                    ),
+                    "user_id": user.id,
+                    "date_deadline": as_of,
+                }
+            )
+        self.env["mail.activity"].sudo().create(values)
+
+    # -- lift -----------------------------------------------------------
+
+    @api.model
+    def _collections_lift_settled(self, partners, company, as_of, reason=None, force=False):
+        """Lift the announced-date suspensions of ``partners`` (commercial,
+        ``company``) whose named instalments are all paid or covered on
+        ``as_of`` (``force``: whatever their instalments, e.g. a plan was
+        signed). Manual suspensions stay. Returns the partners lifted."""
+        Action = self.sudo().with_company(company)
+        suspended = Action.search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("suspension_state", "=", "suspended"),
+                ("kind", "!=", "service"),
+            ]
+        )
+        if not suspended:
+            return self.env["res.partner"]
+        if force:
+            settled = suspended
+        else:
+            unsettled = suspended._collections_unsettled_line_ids(company, as_of)
+            blocked = {
+                action.partner_id.id
+                for action in suspended
+                if action._collections_suspension_line_ids() & unsettled
+            }
+            settled = suspended.filtered(lambda action: action.partner_id.id not in blocked)
+        if not settled:
+            return self.env["res.partner"]
+        settled.write({"suspension_state": "lifted"})
+        lifted = (
+            settled.partner_id.with_company(company)
+            .sudo()
+            .filtered(
+                lambda partner: partner.service_suspended_date and not partner.service_suspension_manual
+            )
+        )
+        lifted.write({"service_suspended_date": False, "service_suspension_reason": False})
+        reason = reason or self.env._("the instalments of the notice are paid")
+        Run = self.env["collections.followup.run"]
+        self.env["mail.message"].sudo().create(
+            [
+                Run._note_values(partner, self.env._("Service suspension lifted: %(reason)s.", reason=reason))
+                for partner in lifted
+            ]
+        )
+        notified = settled.filtered(lambda action: action.partner_id in lifted)
+        template = self.env.ref(
+            "collections_followup.mail_template_service_reactivated", raise_if_not_found=False
+        )
+        if template and notified:
+            template.sudo().send_mail_batch(notified.ids)
+        return lifted
+
+
+def _group_by(records, key):
+    groups = defaultdict(lambda: records.browse())
+    for record in records:
+        groups[key(record)] |= record
+    return groups

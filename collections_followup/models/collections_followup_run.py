@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 import threading
 from collections import defaultdict
@@ -10,7 +11,7 @@ from odoo import _, api, fields, models
 from odoo.tools import format_amount, split_every
 
 from ..lib import dunning
-from ..lib.workdays import WEEKEND
+from ..lib.workdays import WEEKEND, next_working_day
 from .collections_run import COUNT_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class FollowupData:
         self.weekend = WEEKEND
         self.partners = {}  # partner id -> dict of company-dependent values
         self.policy_by_partner = {}  # partner id -> collections.policy id
+        self.policy_by_line = {}  # line id -> policy id: an active plan's instalments
+        self.dunning_due_dates = {}  # line id -> due date the levels count from (a broken plan)
         self.executed_pairs = set()
         self.last_contact = {}
         self.paused_line_ids = set()  # covered by an open promise
@@ -199,6 +202,14 @@ class CollectionsFollowupRun(models.AbstractModel):
 
         data = self._gather(company, as_of)
         counts["suspensions_lifted"] = self._lift_suspensions(data)
+        # announced suspensions due today (also a cron of their own)
+        self.env["collections.followup.action"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("suspension_state", "=", "announced"),
+                ("suspension_planned_date", "<=", as_of),
+            ]
+        )._collections_apply_suspensions(as_of)
         contacts, postponed = self._plan(data)
         counts["postponed"] = len(postponed)
         if auto_commit:
@@ -345,6 +356,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             if values["policy_id"]:
                 data.policy_by_partner[partner_id] = values["policy_id"]
 
+        self._gather_plan_rules(data)
         cr = self.env.cr
         partner_ids = list(snapshot.partners)
         # the queries below read the run's own records: flush what they read
@@ -372,6 +384,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             """
             SELECT partner_id, MAX(date) FROM collections_followup_action
              WHERE company_id = %s AND state IN %s AND partner_id = ANY(%s)
+               AND kind != 'service'
              GROUP BY partner_id
             """,
             [company.id, CLOSED_ACTION_STATES, partner_ids],
@@ -401,6 +414,66 @@ class CollectionsFollowupRun(models.AbstractModel):
         for partner_id, level_days, day in cr.fetchall():
             data.notices.setdefault(partner_id, []).append((level_days, day))
         return data
+
+    def _gather_plan_rules(self, data):
+        """The instalments of payment plans (``is_plan`` rows of the
+        snapshot), one query: those of an active plan are chased by the
+        plan's policy (else the company's plan policy, else the customer's);
+        those of a broken plan with a resume level count their levels so
+        that the follow-up resumes at that level on the break date."""
+        items = [item for item in data.snapshot.items.values() if item.is_plan]
+        if not items:
+            return
+        self.env["collections.plan"].flush_model(
+            ["move_id", "state", "policy_id", "resume_level_id", "break_date"]
+        )
+        self.env.cr.execute(
+            """
+            SELECT move_id, state, policy_id, resume_level_id, break_date
+              FROM collections_plan
+             WHERE move_id = ANY(%s) AND state IN ('active', 'broken')
+            """,
+            [list({item.move_id for item in items})],
+        )
+        rules = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        default_policy_id = data.company.sudo().collections_plan_policy_id.id
+        resume_levels = (
+            self.env["collections.level"].sudo().browse({rule[2] for rule in rules.values() if rule[2]})
+        )
+        level_days = {
+            level.id: (
+                [lv.days for lv in level.policy_id.level_ids.sorted(lambda lv: (lv.days, lv.id))],
+                level,
+            )
+            for level in resume_levels
+        }
+        resumed = {}
+        for item in items:
+            rule = rules.get(item.move_id)
+            if not rule:
+                continue
+            state, policy_id, level_id, break_date = rule
+            if state == "active":
+                if policy_id or default_policy_id:
+                    data.policy_by_line[item.line_id] = policy_id or default_policy_id
+            elif level_id in level_days and break_date and item.due_date <= break_date:
+                if (level_id, break_date) not in resumed:
+                    days, level = level_days[level_id]
+                    position = (
+                        sorted(level.policy_id.level_ids, key=lambda lv: (lv.days, lv.id)).index(level) + 1
+                    )
+                    resumed[(level_id, break_date)] = dunning.resume_due_date(
+                        days, position, break_date, data.holidays, data.weekend
+                    )
+                if resumed[(level_id, break_date)]:
+                    data.dunning_due_dates[item.line_id] = resumed[(level_id, break_date)]
+        if data.dunning_due_dates:
+            data.instalments = [
+                dataclasses.replace(instalment, due_date=data.dunning_due_dates[instalment.id])
+                if instalment.id in data.dunning_due_dates
+                else instalment
+                for instalment in data.instalments
+            ]
 
     @api.model
     def _contact_moment(self, company, now=None):
@@ -449,10 +522,16 @@ class CollectionsFollowupRun(models.AbstractModel):
 
     def _plan(self, data):
         """Contacts of the run: ``lib.dunning.plan_run`` once per policy."""
-        policies = self.env["collections.policy"].sudo().browse(set(data.policy_by_partner.values()))
+        policies = (
+            self.env["collections.policy"]
+            .sudo()
+            .browse(set(data.policy_by_partner.values()) | set(data.policy_by_line.values()))
+        )
         instalments_by_policy = defaultdict(list)
         for instalment in data.instalments:
-            policy_id = data.policy_by_partner.get(instalment.partner_id)
+            policy_id = data.policy_by_line.get(instalment.id) or data.policy_by_partner.get(
+                instalment.partner_id
+            )
             if policy_id:
                 instalments_by_policy[policy_id].append(instalment)
         excluded_partner_ids = self._excluded_partner_ids(data)
@@ -524,6 +603,11 @@ class CollectionsFollowupRun(models.AbstractModel):
         )
         overdue = self._overdue_partner_ids(data)
         lifted = held.filtered(lambda partner: partner.id not in overdue)
+        # a Collections Manager's suspension is lifted by a manager only: the
+        # run lifts only the collection credit hold of such a customer
+        manual = lifted.filtered("service_suspension_manual")
+        manual = manual.filtered("credit_hold_level_id")
+        lifted = lifted.filtered(lambda partner: not partner.service_suspension_manual)
         if lifted:
             lifted.write(
                 {
@@ -532,6 +616,14 @@ class CollectionsFollowupRun(models.AbstractModel):
                     "credit_hold_level_id": False,
                 }
             )
+            self.env["collections.followup.action"].sudo().search(
+                [
+                    ("company_id", "=", data.company.id),
+                    ("partner_id", "in", lifted.ids),
+                    ("suspension_state", "=", "suspended"),
+                    ("kind", "!=", "service"),
+                ]
+            ).write({"suspension_state": "lifted"})
             self.env["mail.message"].sudo().create(
                 [
                     self._note_values(
@@ -541,7 +633,17 @@ class CollectionsFollowupRun(models.AbstractModel):
                     for partner in lifted
                 ]
             )
-        return len(lifted)
+        if manual:
+            manual.write({"credit_hold_level_id": False})
+            self.env["mail.message"].sudo().create(
+                [
+                    self._note_values(
+                        partner, self.env._("Nothing overdue any more: collection credit hold lifted.")
+                    )
+                    for partner in manual
+                ]
+            )
+        return len(lifted | manual)
 
     def _overview(self, data):
         """{partner id: {'status', 'level_id', 'next_date', 'overdue', 'open',
@@ -552,7 +654,11 @@ class CollectionsFollowupRun(models.AbstractModel):
         contact_partner_ids = {contact.partner_id for _policy, contact in contacts}
         postponed_dates = {item.partner_id: item.next_date for _policy, item in postponed}
         excluded = {pid for pid, values in data.partners.items() if values["collections_excluded"]}
-        policies = self.env["collections.policy"].sudo().browse(set(data.policy_by_partner.values()))
+        policies = (
+            self.env["collections.policy"]
+            .sudo()
+            .browse(set(data.policy_by_partner.values()) | set(data.policy_by_line.values()))
+        )
         levels_by_policy = {
             policy.id: sorted(policy.level_ids, key=lambda level: (level.days, level.id))
             for policy in policies
@@ -579,7 +685,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             if data.snapshot.is_overdue(row["item"]):
                 info["overdue"] += float(row["residual_company"])
                 info["oldest_days_late"] = max(info["oldest_days_late"], days)
-            policy_id = data.policy_by_partner.get(partner_id)
+            policy_id = data.policy_by_line.get(line_id) or data.policy_by_partner.get(partner_id)
             levels = levels_by_policy.get(policy_id)
             if (
                 not levels
@@ -589,8 +695,9 @@ class CollectionsFollowupRun(models.AbstractModel):
             ):
                 continue
             # the run's rule: pre-due levels from the printed due date, the others from the effective one
+            due_date = data.dunning_due_dates.get(line_id, row["due_date"])
             position = dunning.reached_position(
-                [level.days for level in levels], row["due_date"], as_of, data.holidays, data.weekend
+                [level.days for level in levels], due_date, as_of, data.holidays, data.weekend
             )
             reached = levels[:position]
             if reached and (
@@ -603,6 +710,12 @@ class CollectionsFollowupRun(models.AbstractModel):
             ]
             if upcoming:
                 start = row["due_date"] if upcoming[0].days < 0 else row["effective_due_date"]
+                if line_id in data.dunning_due_dates:  # a broken plan resumed at a level
+                    start = (
+                        due_date
+                        if upcoming[0].days < 0
+                        else next_working_day(due_date, data.holidays, data.weekend)
+                    )
                 due = start + timedelta(days=upcoming[0].days)
                 if info["next_date"] is None or due < info["next_date"]:
                     info["next_date"] = due

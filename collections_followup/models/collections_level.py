@@ -81,6 +81,12 @@ class CollectionsLevel(models.Model):
     suspend_service = fields.Boolean(
         help="Mark the partner's service as suspended; lifted when nothing is overdue any more."
     )
+    announce_suspension = fields.Boolean(
+        help="With Suspend Service: instead of suspending at once, the notice of this level "
+        "announces the suspension date (the notice date plus the policy's suspension notice "
+        "days, moved to a day on which a suspension may start). The daily job suspends on "
+        "that date when the instalments named in the notice are still unpaid.",
+    )
     escalation = fields.Selection(ESCALATIONS)
 
     _sql_constraints = [
@@ -126,9 +132,36 @@ class CollectionsLevel(models.Model):
                     )
                 )
 
+    @api.constrains("announce_suspension", "suspend_service", "send_email", "send_letter")
+    def _check_announce_suspension(self):
+        for level in self:
+            if not level.announce_suspension:
+                continue
+            if not level.suspend_service:
+                raise ValidationError(
+                    _(
+                        "The level “%(level)s” announces a suspension: check Suspend Service too.",
+                        level=level.name,
+                    )
+                )
+            if not (level.send_email or level.send_letter):
+                raise ValidationError(
+                    _(
+                        "The level “%(level)s” announces a suspension: it must send an e-mail or "
+                        "print a letter stating the date.",
+                        level=level.name,
+                    )
+                )
+
+    def _collections_suspends_now(self):
+        """True when the level suspends the service the day it is executed."""
+        self.ensure_one()
+        return bool(self.suspend_service and not self.announce_suspension)
+
     def _collections_is_harsh(self):
         """True when the level's effects reach beyond a message: a credit
         hold, a service suspension or an escalation (agency, protest, credit
         bureau, lawsuit). Such effects need a prior written notice."""
         self.ensure_one()
-        return bool(self.set_credit_hold or self.suspend_service or self.escalation)
+        # announcing a suspension is itself the written notice: not harsh
+        return bool(self.set_credit_hold or self._collections_suspends_now() or self.escalation)

@@ -97,6 +97,28 @@ class CollectionsPlan(models.Model):
     break_date = fields.Date(readonly=True, copy=False)
     break_reason = fields.Text(readonly=True, copy=False)
     note = fields.Text()
+    policy_id = fields.Many2one(
+        "collections.policy",
+        string="Follow-up Policy",
+        check_company=True,
+        domain="[('company_id', '=', company_id)]",
+        tracking=True,
+        help="The policy that chases the instalments of this plan while it is active (e.g. a "
+        "reminder before each due date). Empty: the company's plan policy, else the customer's.",
+    )
+    customer_policy_id = fields.Many2one(
+        "collections.policy",
+        compute="_compute_customer_policy_id",
+        string="Customer's Policy",
+    )
+    resume_level_id = fields.Many2one(
+        "collections.level",
+        string="Resume at Level",
+        domain="[('policy_id', '=', customer_policy_id)]",
+        tracking=True,
+        help="When the plan breaks, the follow-up of its open instalments resumes at this level "
+        "of the customer's policy on the break date. Empty: the levels count from the break date.",
+    )
 
     _sql_constraints = [
         ("instalment_count_positive", "CHECK(instalment_count > 0)", "A plan needs at least one instalment."),
@@ -106,6 +128,26 @@ class CollectionsPlan(models.Model):
             "The months between instalments must be at least one.",
         ),
     ]
+
+    @api.depends("partner_id", "company_id")
+    def _compute_customer_policy_id(self):
+        for plan in self:
+            partner = plan.partner_id.commercial_partner_id
+            plan.customer_policy_id = (
+                partner.with_company(plan.company_id).sudo()._collections_policy() if partner else False
+            )
+
+    @api.constrains("resume_level_id", "partner_id", "company_id")
+    def _check_resume_level(self):
+        for plan in self:
+            if plan.resume_level_id and plan.resume_level_id.policy_id != plan.sudo().customer_policy_id:
+                raise ValidationError(
+                    _(
+                        "The level “%(level)s” is not a level of the customer's policy “%(policy)s”.",
+                        level=plan.resume_level_id.name,
+                        policy=plan.sudo().customer_policy_id.name or "-",
+                    )
+                )
 
     @api.depends("line_ids.residual_amount")
     def _compute_residual_amount(self):
@@ -138,7 +180,34 @@ class CollectionsPlan(models.Model):
         user is not a Collections Manager."""
         for plan in self:
             plan._collections_confirm()
+            plan._collections_lift_suspension()
         return True
+
+    def _collections_lift_suspension(self):
+        """Signing the plan lifts the customer's announced-date suspension
+        the same day (a manager's suspension stays) and cancels a pending
+        announced one."""
+        self.ensure_one()
+        if self.state != "active":
+            return
+        today = fields.Date.context_today(self)
+        partner = self.partner_id.commercial_partner_id
+        Action = self.env["collections.followup.action"]
+        Action._collections_lift_settled(
+            partner,
+            self.company_id,
+            today,
+            reason=_("payment plan %(plan)s signed", plan=self.name),
+            force=True,
+        )
+        Action.sudo().search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("partner_id", "=", partner.id),
+                ("suspension_state", "=", "announced"),
+                ("kind", "!=", "service"),
+            ]
+        ).write({"suspension_state": "cancelled"})
 
     def action_cancel(self):
         """Cancel a plan. A draft plan is just cancelled; an active plan with
@@ -667,6 +736,10 @@ class CollectionsPlan(models.Model):
                     "The remaining balance of %(amount)s %(currency)s is due at once.",
                     amount=plan.residual_amount,
                     currency=plan.currency_id.name,
+                )
+            if plan.resume_level_id:
+                message += " " + _(
+                    "The follow-up resumes at the level “%(level)s”.", level=plan.resume_level_id.name
                 )
             plan._collections_log(message, notify=True)
 

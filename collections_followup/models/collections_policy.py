@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
-from ..lib import late_fees
+from ..lib import late_fees, suspension
 from ..lib.money import to_decimal
 from .rpc import in_user_language
 
@@ -36,6 +36,18 @@ class CollectionsPolicy(models.Model):
         "credit bureau) applies only when the customer received a written notice (e-mail or "
         "letter) of a lower level at least this many days before. On go-live or after a jump, "
         "the highest notice level is sent first.",
+    )
+    suspension_notice_days = fields.Integer(
+        default=10,
+        help="A level that announces a service suspension states the date: the notice date "
+        "plus this many days, moved forward to a day on which a suspension may start.",
+    )
+    suspension_lei_14015 = fields.Boolean(
+        string="Suspension Days of Lei 14.015/2020",
+        default=True,
+        help="An announced suspension never starts on a Friday, Saturday, Sunday, holiday or "
+        "the day before a holiday (Lei 14.015/2020). Unchecked: only non-working days of the "
+        "company calendar are avoided.",
     )
     tolerance_amount = fields.Monetary(
         currency_field="currency_id",
@@ -162,6 +174,31 @@ class CollectionsPolicy(models.Model):
     def _compute_is_company_default(self):
         for policy in self:
             policy.is_company_default = policy.company_id.collections_policy_id == policy
+
+    @api.constrains("suspension_notice_days")
+    def _check_suspension_notice_days(self):
+        for policy in self:
+            if not 0 <= policy.suspension_notice_days <= 365:
+                raise ValidationError(
+                    _(
+                        "The suspension notice of the policy “%(policy)s” must be between 0 and 365 days.",
+                        policy=policy.name,
+                    )
+                )
+
+    def _collections_planned_suspension_date(self, notice_date):
+        """The suspension date a notice of ``notice_date`` announces under
+        this policy (``lib.suspension.planned_suspension_date`` with the
+        holidays of the policy's company calendar)."""
+        self.ensure_one()
+        days = self.suspension_notice_days
+        start = notice_date + datetime.timedelta(days=days)
+        holidays, weekend = self.company_id._collections_working_days(
+            start - datetime.timedelta(days=1), start + datetime.timedelta(days=60)
+        )
+        return suspension.planned_suspension_date(
+            notice_date, days, holidays, weekend, lei_14015=self.suspension_lei_14015
+        )
 
     # --- Late charges -------------------------------------------------------
     @api.constrains("fine_rate", "monthly_interest_rate", "grace_days")

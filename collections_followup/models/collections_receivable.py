@@ -119,6 +119,7 @@ class CollectionsReceivable(models.AbstractModel):
                    aml.currency_id, aml.amount_residual_currency, aml.amount_residual, aml.date_maturity,
                    COALESCE(move.collections_in_dispute, FALSE),
                    COALESCE(move.collections_is_charge_invoice, FALSE),
+                   COALESCE(move.collections_is_plan, FALSE),
                    EXISTS(
                        SELECT 1 FROM account_move_line_collections_promise_rel rel
                          JOIN collections_promise promise ON promise.id = rel.collections_promise_id
@@ -152,6 +153,7 @@ class CollectionsReceivable(models.AbstractModel):
             due_date,
             in_dispute,
             is_charge,
+            is_plan,
             promised,
         ) in self.env.cr.fetchall():
             residual = to_decimal(residual)
@@ -173,6 +175,7 @@ class CollectionsReceivable(models.AbstractModel):
                     "in_dispute": in_dispute,
                     "promised": promised,
                     "is_charge_invoice": is_charge,
+                    "is_plan": is_plan,
                 }
             )
         snapshot.credits = dict(credits)

@@ -33,6 +33,13 @@ class ResCompany(models.Model):
         help="Follow-up activities of a customer with neither a collector nor a salesperson go to this user.",
     )
     # Payment plans (models/collections_plan.py)
+    collections_plan_policy_id = fields.Many2one(
+        "collections.policy",
+        string="Plan Follow-up Policy",
+        domain="[('company_id', '=', id)]",
+        help="The policy that chases the instalments of active payment plans that name none "
+        "(e.g. a reminder before each due date). Empty: the customer's policy.",
+    )
     collections_plan_journal_id = fields.Many2one(
         "account.journal",
         string="Renegotiation Journal",

@@ -8,6 +8,9 @@ class ResConfigSettings(models.TransientModel):
     collections_default_collector_id = fields.Many2one(
         related="company_id.collections_default_collector_id", readonly=False
     )
+    collections_plan_policy_id = fields.Many2one(
+        related="company_id.collections_plan_policy_id", readonly=False
+    )
     collections_plan_journal_id = fields.Many2one(
         related="company_id.collections_plan_journal_id", readonly=False
     )

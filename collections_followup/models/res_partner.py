@@ -103,6 +103,9 @@ RECEIVABLE_DOMAIN = [
 
 CUSTOMER_INVOICE_TYPES = ("out_invoice", "out_receipt")
 
+SERVICE_MANAGER_GROUP = "collections_followup.group_collections_manager"
+DATE_TYPE = date  # the public methods take an argument named ``date``
+
 
 class ResPartner(models.Model):
     """Collection and credit state of a customer, kept per company: a hold
@@ -1755,3 +1758,205 @@ class ResPartner(models.Model):
         for partner in self:
             partner.collections_plan_kept_count = counts.get((partner.id, "completed"), 0)
             partner.collections_plan_broken_count = counts.get((partner.id, "broken"), 0)
+
+    service_suspension_manual = fields.Boolean(
+        string="Suspended by a Manager",
+        company_dependent=True,
+        readonly=True,
+        help="The suspension was decided by a Collections Manager: only a manager lifts it.",
+    )
+
+    def _collections_check_service_input(self, reason):
+        """The partner (commercial, of the current company) and the stripped
+        reason, or an error; nothing is changed on error."""
+        if not self.env.user.has_group(SERVICE_MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only a Collections Manager can suspend or reactivate a customer's service.")
+            )
+        if len(self) != 1:
+            raise UserError(self.env._("Give exactly one customer."))
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(self.env._("Give the reason of the suspension or reactivation."))
+        partner = self.commercial_partner_id
+        company = self.env.company
+        if partner.company_id and partner.company_id != company:
+            raise UserError(
+                self.env._(
+                    "%(partner)s belongs to the company %(other)s, not to %(company)s.",
+                    partner=partner.display_name,
+                    other=partner.company_id.name,
+                    company=company.name,
+                )
+            )
+        return partner.with_company(company), reason.strip()
+
+    @in_user_language
+    def collections_suspend_service(self, reason, date=None):
+        """Suspend this customer's service in the current company.
+
+        ``reason``: text, required. ``date``: ``None`` (today), or a date /
+        ISO string, today or later: a later date is announced and the daily
+        job suspends on it. Returns the follow-up action id recording it.
+        Raises AccessError (not a Collections Manager), UserError (no
+        reason, bad or past date, another company's customer, already
+        suspended). Logged in the chatter and the follow-up history."""
+        partner, reason = self._collections_check_service_input(reason)
+        today = fields.Date.context_today(self)
+        if date in (None, False, ""):
+            day = today
+        else:
+            try:
+                day = fields.Date.to_date(date)
+            except (TypeError, ValueError):
+                day = None
+            if not isinstance(day, DATE_TYPE):
+                raise UserError(
+                    self.env._("The suspension date “%(date)s” is not a date (YYYY-MM-DD).", date=date)
+                )
+            if day < today:
+                raise UserError(self.env._("A suspension cannot start in the past (%(date)s).", date=day))
+        if partner.service_suspended_date:
+            raise UserError(
+                self.env._(
+                    "The service of %(partner)s is already suspended since %(date)s.",
+                    partner=partner.display_name,
+                    date=partner.service_suspended_date,
+                )
+            )
+        Action = self.env["collections.followup.action"].sudo()
+        scheduled = Action.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "=", partner.id),
+                ("kind", "=", "service"),
+                ("suspension_state", "=", "announced"),
+            ],
+            limit=1,
+        )
+        if scheduled:
+            raise UserError(
+                self.env._(
+                    "A suspension of %(partner)s is already scheduled for %(date)s: "
+                    "reactivate to cancel it first.",
+                    partner=partner.display_name,
+                    date=scheduled.suspension_planned_date,
+                )
+            )
+        action = Action.create(
+            {
+                "partner_id": partner.id,
+                "company_id": self.env.company.id,
+                "date": today,
+                "kind": "service",
+                "state": "done",
+                "user_id": self.env.user.id,
+                "collector_id": partner.collections_responsible_id.id,
+                "note": reason,
+                "service_suspended": True,
+                "suspension_planned_date": day,
+                "suspension_state": "announced",
+                "suspension_reason": reason,
+            }
+        )
+        if day == today:
+            action._collections_suspend(today)
+        else:
+            self.env["mail.message"].sudo().create(
+                self.env["collections.followup.run"]._note_values(
+                    partner,
+                    self.env._(
+                        "Service suspension scheduled for %(date)s by %(user)s: %(reason)s",
+                        date=action._collections_format_date(day),
+                        user=self.env.user.name,
+                        reason=reason,
+                    ),
+                )
+            )
+        return action.id
+
+    @in_user_language
+    def collections_reactivate_service(self, reason):
+        """Reactivate this customer's suspended service in the current
+        company (any suspension: by a level, an announced date or a
+        manager), and drop a manager's scheduled suspension. ``reason``:
+        text, required. Returns the follow-up action id recording it.
+        Raises AccessError (not a Collections Manager), UserError (no
+        reason, another company's customer, service not suspended)."""
+        partner, reason = self._collections_check_service_input(reason)
+        Action = self.env["collections.followup.action"].sudo()
+        scheduled = Action.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "=", partner.id),
+                ("kind", "=", "service"),
+                ("suspension_state", "=", "announced"),
+            ]
+        )
+        if not partner.service_suspended_date and not scheduled:
+            raise UserError(
+                self.env._("The service of %(partner)s is not suspended.", partner=partner.display_name)
+            )
+        today = fields.Date.context_today(self)
+        Action.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "=", partner.id),
+                ("suspension_state", "=", "suspended"),
+            ]
+        ).write({"suspension_state": "lifted"})
+        scheduled.write({"suspension_state": "cancelled"})
+        partner.sudo().write(
+            {
+                "service_suspended_date": False,
+                "service_suspension_reason": False,
+                "service_suspension_manual": False,
+            }
+        )
+        action = Action.create(
+            {
+                "partner_id": partner.id,
+                "company_id": self.env.company.id,
+                "date": today,
+                "kind": "service",
+                "state": "done",
+                "user_id": self.env.user.id,
+                "collector_id": partner.collections_responsible_id.id,
+                "note": reason,
+                "suspension_state": "lifted",
+                "suspension_reason": reason,
+            }
+        )
+        self.env["mail.message"].sudo().create(
+            self.env["collections.followup.run"]._note_values(
+                partner,
+                self.env._(
+                    "Service reactivated by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                ),
+            )
+        )
+        template = self.env.ref(
+            "collections_followup.mail_template_service_reactivated", raise_if_not_found=False
+        )
+        if template:
+            template.sudo().send_mail_batch(action.ids)
+        return action.id
+
+    def action_collections_service_wizard(self):
+        """Open the suspend / reactivate wizard (Collections Managers)."""
+        self.ensure_one()
+        if not self.env.user.has_group(SERVICE_MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only a Collections Manager can suspend or reactivate a customer's service.")
+            )
+        partner = self.commercial_partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Service Suspension"),
+            "res_model": "collections.service.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_mode": "reactivate" if partner.service_suspended_date else "suspend",
+            },
+        }

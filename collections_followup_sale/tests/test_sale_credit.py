@@ -139,6 +139,16 @@ class TestSaleCredit(CollectionsCommon):
             self._order(10.0).action_confirm()
 
     @freeze_time(TODAY)
+    def test_manager_suspension_blocks_until_reactivated(self):
+        self.customer.with_user(self.collections_manager).collections_suspend_service("Equipment removed")
+        with self.assertRaisesRegex(UserError, "suspended since.*Equipment removed"):
+            self._order(10.0).action_confirm()
+        self.customer.with_user(self.collections_manager).collections_reactivate_service("Paid in cash")
+        order = self._order(10.0)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    @freeze_time(TODAY)
     def test_dunning_hold_blocks_confirmation(self):
         self.customer.credit_hold_level_id = self.policy.level_ids[0]
         with self.assertRaisesRegex(UserError, "dunning level"):

@@ -752,3 +752,36 @@ def test_parse_date(value, expected):
 def test_parse_date_refuses(value):
     with pytest.raises(ValueError):
         parse_date(value)
+
+
+def test_resume_due_date_examples():
+    from lib.dunning import reached_position, resume_due_date
+
+    levels = [-3, 1, 10, 30]
+    as_of = date(2025, 6, 2)  # Monday
+    # resume at +10 (position 3): ten days late that very day
+    due = resume_due_date(levels, 3, as_of)
+    assert due == date(2025, 5, 23)
+    assert reached_position(levels, due, as_of) == 3
+    # resume at +30: 30 days before is Saturday 05-03 (moves to Monday): Friday 05-02
+    due = resume_due_date(levels, 4, as_of)
+    assert reached_position(levels, due, as_of) == 4
+    assert due == date(2025, 5, 2)
+    with pytest.raises(ValueError):
+        resume_due_date(levels, 0, as_of)
+
+
+@given(
+    st.lists(st.integers(-20, 90), min_size=1, max_size=6, unique=True),
+    st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    st.data(),
+)
+@settings(max_examples=200, deadline=None)
+def test_resume_due_date_reaches_exactly_the_level(level_days, as_of, data):
+    from lib.dunning import reached_position, resume_due_date
+
+    level_days = sorted(level_days)
+    position = data.draw(st.integers(1, len(level_days)))
+    due = resume_due_date(level_days, position, as_of)
+    if due is not None:
+        assert reached_position(level_days, due, as_of) == position
