@@ -15,9 +15,15 @@ class CollectionsFollowupRun(models.AbstractModel):
     def _use_jobs(self, auto_commit):
         """Jobs for the cron's and RPC's runs (``auto_commit``) of a company
         that wants them; never for a simulation, whose summary is computed in
-        place. Tests ask for them with the ``collections_force_jobs`` context."""
+        place, nor for a caller that asks for the run in its own process (the
+        context key ``collections_in_process``). Tests ask for jobs with the
+        ``collections_force_jobs`` context."""
         context = self.env.context
-        if context.get("collections_simulate") or context.get("collections_in_job"):
+        if (
+            context.get("collections_simulate")
+            or context.get("collections_in_job")
+            or context.get("collections_in_process")
+        ):
             return False
         if not self.env.company.collections_run_in_jobs:
             return False
