@@ -44,6 +44,7 @@
         "views/collections_letter_batch_views.xml",
         "reports/collections_payment_section.xml",
         "views/collections_payment_views.xml",
+        "views/collections_desk_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -30,6 +30,7 @@ ACTION_KINDS = [
     ("automatic", "Automatic run"),
     ("manual", "Processed by a collector"),
     ("contact", "Logged contact"),
+    ("level_change", "Level changed by a collector"),
 ]
 
 CHANNEL_STATES = [
@@ -421,20 +422,30 @@ class CollectionsFollowupActionChannels(models.Model):
             return self
         failures = {action.id: [] for action in actions}
         done_channels = {action.id: [] for action in actions}
+        # Send & Print: the channels the collector chose instead of the level's,
+        # and no measure (hold, suspension, escalation): only the run applies those.
+        chosen = self.env.context.get("collections_channels")
+
+        def wants(channel, level_flag):
+            return channel in chosen if chosen is not None else level_flag
 
         actions._send_emails(failures, done_channels, counts)
         letter_actions = actions.filtered(
-            lambda action: (
+            lambda action: wants(
+                "letter",
                 action.level_id.send_letter
-                or (action.level_id.letter_fallback and action.email_state == "failed")
+                or (action.level_id.letter_fallback and action.email_state == "failed"),
             )
         )
         letter_actions._print_letters(done_channels, counts)
-        actions.filtered(lambda action: action.level_id.send_sms)._send_sms(failures, done_channels, counts)
-        actions.filtered(lambda action: action.level_id.create_activity)._schedule_activities(
+        actions.filtered(lambda action: wants("sms", action.level_id.send_sms))._send_sms(
+            failures, done_channels, counts
+        )
+        actions.filtered(lambda action: wants("activity", action.level_id.create_activity))._schedule_activities(
             done_channels, counts
         )
-        actions._apply_partner_measures(done_channels)
+        if chosen is None:
+            actions._apply_partner_measures(done_channels)
 
         notes = []
         outcome = defaultdict(list)  # (state, failure reason) -> action ids: one write each
@@ -480,8 +491,10 @@ class CollectionsFollowupActionChannels(models.Model):
         }
 
     def _send_emails(self, failures, done_channels, counts):
+        chosen = self.env.context.get("collections_channels")
         actions = self.filtered(
-            lambda action: action.level_id.send_email and action.level_id.mail_template_id
+            lambda action: (("email" in chosen) if chosen is not None else action.level_id.send_email)
+            and action.level_id.mail_template_id
         )
         if not actions:
             return
@@ -788,7 +801,8 @@ class CollectionsFollowupActionChannels(models.Model):
                 {
                     "res_model_id": model_id,
                     "res_id": partner.id,
-                    "activity_type_id": level.activity_type_id.id,
+                    "activity_type_id": level.activity_type_id.id
+                    or self.env.ref("mail.mail_activity_data_todo").id,
                     "summary": level.activity_summary or level.name,
                     "user_id": user.id,
                     "date_deadline": action.date,
@@ -1202,7 +1216,7 @@ class CollectionsFollowupActionChannels(models.Model):
         attached to their actions first. Raises UserError when an action is
         a logged contact or still to process (it has no letter to print)."""
         unprintable = self.filtered(
-            lambda action: action.kind == "contact" or action.state in ("planned", "cancelled")
+            lambda action: action.kind in ("contact", "level_change") or action.state in ("planned", "cancelled")
         )
         if unprintable:
             raise UserError(

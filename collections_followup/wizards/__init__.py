@@ -8,3 +8,4 @@ from . import collections_charge_invoice
 from . import collections_charge_waive
 from . import collections_plan_wizard
 from . import collections_writeoff
+from . import collections_desk_wizards
