@@ -441,9 +441,9 @@ class CollectionsFollowupActionChannels(models.Model):
         actions.filtered(lambda action: wants("sms", action.level_id.send_sms))._send_sms(
             failures, done_channels, counts
         )
-        actions.filtered(lambda action: wants("activity", action.level_id.create_activity))._schedule_activities(
-            done_channels, counts
-        )
+        actions.filtered(
+            lambda action: wants("activity", action.level_id.create_activity)
+        )._schedule_activities(done_channels, counts)
         if chosen is None:
             actions._apply_partner_measures(done_channels)
 
@@ -493,8 +493,10 @@ class CollectionsFollowupActionChannels(models.Model):
     def _send_emails(self, failures, done_channels, counts):
         chosen = self.env.context.get("collections_channels")
         actions = self.filtered(
-            lambda action: (("email" in chosen) if chosen is not None else action.level_id.send_email)
-            and action.level_id.mail_template_id
+            lambda action: (
+                (("email" in chosen) if chosen is not None else action.level_id.send_email)
+                and action.level_id.mail_template_id
+            )
         )
         if not actions:
             return
@@ -1216,7 +1218,9 @@ class CollectionsFollowupActionChannels(models.Model):
         attached to their actions first. Raises UserError when an action is
         a logged contact or still to process (it has no letter to print)."""
         unprintable = self.filtered(
-            lambda action: action.kind in ("contact", "level_change") or action.state in ("planned", "cancelled")
+            lambda action: (
+                action.kind in ("contact", "level_change") or action.state in ("planned", "cancelled")
+            )
         )
         if unprintable:
             raise UserError(
@@ -1304,3 +1308,31 @@ class CollectionsFollowupActionChannels(models.Model):
             lang=lang_code,
         )
         return table + section
+
+    def _collections_attach_invoices(self):
+        """Attach the PDF of every open invoice claimed by each action to its
+        e-mail: the invoice's own PDF when Odoo stored one, else rendered."""
+        report = self.env["ir.actions.report"].sudo()
+        for action in self.sudo():
+            moves = action.line_ids.move_id.filtered(
+                lambda move: move.move_type in ("out_invoice", "out_receipt")
+            )
+            attachments = self.env["ir.attachment"]
+            for move in moves.sorted(lambda move: (move.invoice_date_due or fields.Date.today(), move.id)):
+                stored = move.invoice_pdf_report_id
+                if stored:
+                    content, name = stored.raw, stored.name
+                else:
+                    content, _kind = report._render_qweb_pdf("account.account_invoices", move.ids)
+                    name = move._get_invoice_report_filename()
+                attachments |= attachments.sudo().create(
+                    {
+                        "name": name,
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": "mail.message",
+                        "res_id": action.mail_id.mail_message_id.id,
+                    }
+                )
+            if attachments:
+                action.mail_id.write({"attachment_ids": [Command.link(att.id) for att in attachments]})

@@ -704,7 +704,9 @@ class CollectionsFollowupRun(models.AbstractModel):
         counts["actions_failed"] += len(to_execute.filtered(lambda a: a.state == "failed"))
         return actions
 
-    def _collections_record_actions(self, data, entries, collector_by_partner, noticed, run=None, kind="automatic"):
+    def _collections_record_actions(
+        self, data, entries, collector_by_partner, noticed, run=None, kind="automatic"
+    ):
         """Create the actions of ``entries`` [(policy, partner id, level,
         claim lines, (instalment, level) pairs)] with their stored claim
         lines and record their pairs as executed (a pair recorded before is
@@ -754,7 +756,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         actions = Action.create(action_values)
 
         line_rows, pair_rows = [], []
-        for (_policy, partner_id, _level, lines, pairs), action in zip(entries, actions, strict=True):
+        for (_policy, _partner_id, _level, lines, pairs), action in zip(entries, actions, strict=True):
             level_of_line = {}
             for line_id, level_id in pairs:
                 pair_rows.append((line_id, level_id, action.id, company.id))

@@ -31,14 +31,14 @@ class CollectionsPartnerStatus(models.Model):
         "res.partner", string="Customer", required=True, ondelete="cascade", index=True, readonly=True
     )
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True, readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    amount_overdue = fields.Monetary(string="Amount Overdue", readonly=True, help="In the company currency.")
-    amount_open = fields.Monetary(string="Amount Open", readonly=True, help="In the company currency.")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_overdue = fields.Monetary(readonly=True, help="In the company currency.")
+    amount_open = fields.Monetary(readonly=True, help="In the company currency.")
     oldest_days_late = fields.Integer(readonly=True, aggregator="max")
-    level_id = fields.Many2one("collections.level", string="Level", readonly=True, ondelete="set null")
+    level_id = fields.Many2one("collections.level", readonly=True, ondelete="set null")
     status = fields.Selection(FOLLOWUP_STATUSES, readonly=True, index=True)
     aging_bucket = fields.Selection(AGING_BUCKETS, readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True, ondelete="set null")
+    collector_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     next_date = fields.Date(string="Next Action", readonly=True)
     last_contact_date = fields.Date(string="Last Contact", readonly=True)
     refreshed_on = fields.Date(readonly=True)
@@ -47,7 +47,11 @@ class CollectionsPartnerStatus(models.Model):
     email = fields.Char(related="partner_id.email")
 
     _sql_constraints = [
-        ("partner_company_unique", "UNIQUE(partner_id, company_id)", "One follow-up status per customer and company."),
+        (
+            "partner_company_unique",
+            "UNIQUE(partner_id, company_id)",
+            "One follow-up status per customer and company.",
+        ),
     ]
 
     @api.model
@@ -134,7 +138,9 @@ class CollectionsPartnerStatus(models.Model):
     def _action_worklist(self):
         """The worklist's window action: collectors open it on their own
         customers, managers on everybody."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("collections_followup.collections_partner_status_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "collections_followup.collections_partner_status_action"
+        )
         if not self.env.user.has_group("collections_followup.group_collections_manager"):
             action["context"] = {"search_default_my_customers": 1}
         return action

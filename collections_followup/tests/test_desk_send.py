@@ -62,9 +62,7 @@ class TestSendPrint(DeskCommon):
         wizard.attach_invoices = True
         preview_body = wizard.preview_body
         self.assertIn(self.invoice.name, str(preview_body))
-        self.assertFalse(
-            self._actions(self.customer), "the preview writes nothing: no action is left behind"
-        )
+        self.assertFalse(self._actions(self.customer), "the preview writes nothing: no action is left behind")
         self.assertEqual(partner.collections_preview()["body"], preview_body)
         result = wizard.save().action_send()
 
@@ -90,7 +88,9 @@ class TestSendPrint(DeskCommon):
 
     @freeze_time(TODAY)
     def test_channels_as_chosen(self):
-        ids = self.customer.with_user(self.collector).collections_send_now(["activity"], self.level_friendly.id)
+        ids = self.customer.with_user(self.collector).collections_send_now(
+            ["activity"], self.level_friendly.id
+        )
         action = self.env["collections.followup.action"].browse(ids)
         self.assertEqual(action.level_id, self.level_friendly)
         self.assertFalse(action.mail_id, "no e-mail unless chosen, although the level sends one")
@@ -191,15 +191,19 @@ class TestManualLevel(DeskCommon):
 
     def test_raise_level_then_run_continues_from_it(self):
         with freeze_time(TODAY):
-            wizard = Form(self.env["collections.level.wizard"].with_user(self.collector).with_context(
-                default_partner_id=self.customer.id
-            ))
+            wizard = Form(
+                self.env["collections.level.wizard"]
+                .with_user(self.collector)
+                .with_context(default_partner_id=self.customer.id)
+            )
             self.assertEqual(wizard.current_level_id, self.level_firm)
             wizard.level_id = self.level_formal
             wizard.reason = "Asked for the formal notice by the legal team"
             wizard.save().action_apply()
         change = self._actions(self.customer)
-        self.assertEqual((change.kind, change.level_id, change.state), ("level_change", self.level_formal, "done"))
+        self.assertEqual(
+            (change.kind, change.level_id, change.state), ("level_change", self.level_formal, "done")
+        )
         self.assertEqual(change.note, "Asked for the formal notice by the legal team")
         self.assertEqual(change.user_id, self.collector)
         message = self.customer.message_ids[0]
@@ -295,7 +299,9 @@ class TestWorklist(DeskCommon):
         groups = Status._read_group([("id", "in", rows.ids)], ["aging_bucket"], ["amount_overdue:sum"])
         self.assertEqual(dict(groups), {"1_30": 1000.0, "31_60": 250.0, "not_due": 0.0})
         # sorted by amount overdue, largest first
-        self.assertEqual(Status.search([("id", "in", rows.ids)], order="amount_overdue desc")[0].partner_id, self.customer)
+        self.assertEqual(
+            Status.search([("id", "in", rows.ids)], order="amount_overdue desc")[0].partner_id, self.customer
+        )
         # paid: the on-demand refresh drops the customer's row
         with freeze_time(TODAY):
             self._pay(self.invoice, 1000.0, date(2025, 4, 3))
@@ -319,14 +325,22 @@ class TestWorklist(DeskCommon):
         self.assertEqual(rows.collector_id, self.collector)
         self.assertEqual(self.customer.with_company(self.company).collections_responsible_id, self.collector)
         self.assertIn("Collector: ", str(self.customer.message_ids[0].body))
-        mine = self.env["collections.partner.status"].with_user(self.collector).search([("collector_id", "=", self.collector.id)])
+        mine = (
+            self.env["collections.partner.status"]
+            .with_user(self.collector)
+            .search([("collector_id", "=", self.collector.id)])
+        )
         self.assertEqual(mine, rows)
         action = self.env["collections.partner.status"].with_user(self.collector)._action_worklist()
         self.assertEqual(action["context"], {"search_default_my_customers": 1})
-        manager_action = self.env["collections.partner.status"].with_user(self.collections_manager)._action_worklist()
+        manager_action = (
+            self.env["collections.partner.status"].with_user(self.collections_manager)._action_worklist()
+        )
         self.assertNotIn("search_default_my_customers", str(manager_action.get("context")))
         with self.assertRaisesRegex(UserError, "active internal user"):
-            self.customer.with_user(self.collector).collections_assign_collector(self.env.ref("base.public_user").id)
+            self.customer.with_user(self.collector).collections_assign_collector(
+                self.env.ref("base.public_user").id
+            )
 
     def test_rights_and_companies(self):
         other_company = self.setup_other_company(name="Filial Oeste")["company"]

@@ -35,7 +35,6 @@ class CollectionsSendWizard(models.TransientModel):
     sms_available = fields.Boolean(compute="_compute_sms_available")
     level_id = fields.Many2one(
         "collections.level",
-        string="Level",
         compute="_compute_level_id",
         store=True,
         readonly=False,
@@ -115,9 +114,7 @@ class CollectionsLevelWizard(models.TransientModel):
     _description = "Change Follow-up Level"
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
-    current_level_id = fields.Many2one(
-        "collections.level", string="Current Level", compute="_compute_current_level_id"
-    )
+    current_level_id = fields.Many2one("collections.level", compute="_compute_current_level_id")
     policy_id = fields.Many2one("collections.policy", compute="_compute_current_level_id")
     level_id = fields.Many2one(
         "collections.level", string="New Level", required=True, domain="[('policy_id', '=', policy_id)]"

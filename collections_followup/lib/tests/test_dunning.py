@@ -764,7 +764,9 @@ def test_in_sequence_never_skips_a_level():
     chased = [instalment(1, late(30))]
     executed, sent = set(), []
     for offset in range(4):
-        contacts, postponed = plan_run(chased, policy, TODAY + timedelta(days=offset), executed_pairs=executed)
+        contacts, postponed = plan_run(
+            chased, policy, TODAY + timedelta(days=offset), executed_pairs=executed
+        )
         assert postponed == []
         for contact in contacts:
             executed.update(contact.new_pairs)
