@@ -38,6 +38,18 @@ class CollectionsFollowupRunDesk(models.AbstractModel):
             ]
             overdue = [item for item in items if data.snapshot.is_overdue(item)]
             pre_due = bool(chosen) and chosen.days < 0
+            if (
+                not overdue
+                and not pre_due
+                and any(data.snapshot.is_overdue(item) for item in data.items_by_partner.get(partner.id, ()))
+            ):
+                raise UserError(
+                    _(
+                        "%(partner)s has nothing overdue left to claim: a promise to pay or a payment "
+                        "plan covers it (or it is within the policy's tolerance).",
+                        partner=partner.display_name,
+                    )
+                )
             if not overdue and not pre_due:
                 raise UserError(
                     _(

@@ -119,6 +119,14 @@ class TestSendPrint(DeskCommon):
         self.assertIn(self.not_due.name, str(action.mail_id.body_html))
 
     @freeze_time(TODAY)
+    def test_promised_instalments_are_not_claimed(self):
+        partner = self.customer.with_user(self.collector)
+        partner.collections_log_contact("promise", promise_date="2025-04-10", promise_amount=1000.0)
+        with self.assertRaisesRegex(UserError, "a promise to pay or a payment plan covers it"):
+            partner.collections_send_now(["email"], self.level_firm.id)
+        self.assertFalse(self._actions(self.customer).filtered(lambda action: action.kind == "manual"))
+
+    @freeze_time(TODAY)
     def test_many_customers_each_at_their_level(self):
         other = self._customer("Mercado Central", "mercado@example.com")
         self._invoice(other, date(2025, 4, 1), 80.0)  # 2 days late: Friendly
