@@ -46,6 +46,7 @@
         "views/collections_payment_views.xml",
         "views/collections_suspension_views.xml",
         "data/collections_suspension_data.xml",
+        "views/collections_desk_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

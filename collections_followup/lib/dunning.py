@@ -16,7 +16,9 @@ Rules of one run, for the day ``as_of``:
 3. Its level is the highest level it has reached. Each (instalment, level)
    pair is executed at most once, ever. An instalment that jumped several
    levels between runs gets its highest level only: the skipped levels are
-   never executed later.
+   never executed later. A policy that sends its levels in sequence
+   (``Policy.in_sequence``) never skips one: the instalment gets the level
+   after the highest one executed for it (``sequence_level``), one per run.
 4. A partner gets at most one contact per run, when at least one of its
    chased instalments has a new pair; the contact's level is the highest
    level among the new pairs, and the communication covers every chased
@@ -76,6 +78,7 @@ class Policy:
     levels: tuple
     min_days_between_contacts: int = 5
     tolerance: Decimal = Decimal(0)
+    in_sequence: bool = False  # send the levels in sequence, never skip one (``sequence_level``)
 
     def __post_init__(self):
         # Frozen: normalise through object.__setattr__ so a list of levels or a
@@ -154,6 +157,26 @@ def resume_due_date(level_days, position, as_of, holidays=frozenset(), weekend=W
     return None
 
 
+def sequence_level(levels, position, instalment_id, executed_pairs):
+    """The level of an instalment when the policy sends its levels in
+    sequence: the level right after the highest level executed for it, if
+    reached (``position`` levels of the sorted ``levels`` are); with none
+    executed, its first level, the first one from the due date on when it
+    has reached one (a reminder before the due date is not sent after it).
+    When the next level in sequence is not reached yet: the highest level
+    executed, a pair already executed (nothing new to send)."""
+    done = [index for index, level in enumerate(levels) if (instalment_id, level.id) in executed_pairs]
+    if done:
+        following = max(done) + 1
+    elif levels[position - 1].days >= 0:
+        following = next(index for index, level in enumerate(levels) if level.days >= 0)
+    else:
+        following = 0
+    if following >= position:
+        return levels[max(done)]
+    return levels[following]
+
+
 def validate_levels(levels):
     """Configuration errors of a policy's levels, as English messages.
 
@@ -224,9 +247,10 @@ def plan_run(
             )
         if position == 0:
             continue
-        chased_by_partner.setdefault(instalment.partner_id, []).append(
-            (instalment, residual, levels[position - 1])
-        )
+        level = levels[position - 1]
+        if policy.in_sequence:
+            level = sequence_level(levels, position, instalment.id, executed_pairs)
+        chased_by_partner.setdefault(instalment.partner_id, []).append((instalment, residual, level))
 
     contacts, postponed = [], []
     min_days = policy.min_days_between_contacts
@@ -404,6 +428,7 @@ __all__ = [
     "reached_level",
     "reached_position",
     "validate_levels",
+    "sequence_level",
     "plan_run",
     "next_contact_time",
     "promise_status",

@@ -30,6 +30,7 @@ ACTION_KINDS = [
     ("automatic", "Automatic run"),
     ("manual", "Processed by a collector"),
     ("contact", "Logged contact"),
+    ("level_change", "Level changed by a collector"),
 ]
 
 CHANNEL_STATES = [
@@ -440,21 +441,31 @@ class CollectionsFollowupActionChannels(models.Model):
             return self
         failures = {action.id: [] for action in actions}
         done_channels = {action.id: [] for action in actions}
+        # Send & Print: the channels the collector chose instead of the level's,
+        # and no measure (hold, suspension, escalation): only the run applies those.
+        chosen = self.env.context.get("collections_channels")
+
+        def wants(channel, level_flag):
+            return channel in chosen if chosen is not None else level_flag
 
         actions._collections_announce_suspensions()  # the e-mail and the letter state the date
         actions._send_emails(failures, done_channels, counts)
         letter_actions = actions.filtered(
-            lambda action: (
+            lambda action: wants(
+                "letter",
                 action.level_id.send_letter
-                or (action.level_id.letter_fallback and action.email_state == "failed")
+                or (action.level_id.letter_fallback and action.email_state == "failed"),
             )
         )
         letter_actions._print_letters(done_channels, counts)
-        actions.filtered(lambda action: action.level_id.send_sms)._send_sms(failures, done_channels, counts)
-        actions.filtered(lambda action: action.level_id.create_activity)._schedule_activities(
-            done_channels, counts
+        actions.filtered(lambda action: wants("sms", action.level_id.send_sms))._send_sms(
+            failures, done_channels, counts
         )
-        actions._apply_partner_measures(done_channels)
+        actions.filtered(
+            lambda action: wants("activity", action.level_id.create_activity)
+        )._schedule_activities(done_channels, counts)
+        if chosen is None:
+            actions._apply_partner_measures(done_channels)
 
         notes = []
         outcome = defaultdict(list)  # (state, failure reason) -> action ids: one write each
@@ -500,8 +511,12 @@ class CollectionsFollowupActionChannels(models.Model):
         }
 
     def _send_emails(self, failures, done_channels, counts):
+        chosen = self.env.context.get("collections_channels")
         actions = self.filtered(
-            lambda action: action.level_id.send_email and action.level_id.mail_template_id
+            lambda action: (
+                (("email" in chosen) if chosen is not None else action.level_id.send_email)
+                and action.level_id.mail_template_id
+            )
         )
         if not actions:
             return
@@ -808,7 +823,8 @@ class CollectionsFollowupActionChannels(models.Model):
                 {
                     "res_model_id": model_id,
                     "res_id": partner.id,
-                    "activity_type_id": level.activity_type_id.id,
+                    "activity_type_id": level.activity_type_id.id
+                    or self.env.ref("mail.mail_activity_data_todo").id,
                     "summary": level.activity_summary or level.name,
                     "user_id": user.id,
                     "date_deadline": action.date,
@@ -1229,7 +1245,9 @@ class CollectionsFollowupActionChannels(models.Model):
         attached to their actions first. Raises UserError when an action is
         a logged contact or still to process (it has no letter to print)."""
         unprintable = self.filtered(
-            lambda action: action.kind == "contact" or action.state in ("planned", "cancelled")
+            lambda action: (
+                action.kind in ("contact", "level_change") or action.state in ("planned", "cancelled")
+            )
         )
         if unprintable:
             raise UserError(
@@ -1591,6 +1609,34 @@ class CollectionsFollowupActionChannels(models.Model):
         if template and notified:
             template.sudo().send_mail_batch(notified.ids)
         return lifted
+
+    def _collections_attach_invoices(self):
+        """Attach the PDF of every open invoice claimed by each action to its
+        e-mail: the invoice's own PDF when Odoo stored one, else rendered."""
+        report = self.env["ir.actions.report"].sudo()
+        for action in self.sudo():
+            moves = action.line_ids.move_id.filtered(
+                lambda move: move.move_type in ("out_invoice", "out_receipt")
+            )
+            attachments = self.env["ir.attachment"]
+            for move in moves.sorted(lambda move: (move.invoice_date_due or fields.Date.today(), move.id)):
+                stored = move.invoice_pdf_report_id
+                if stored:
+                    content, name = stored.raw, stored.name
+                else:
+                    content, _kind = report._render_qweb_pdf("account.account_invoices", move.ids)
+                    name = move._get_invoice_report_filename()
+                attachments |= attachments.sudo().create(
+                    {
+                        "name": name,
+                        "raw": content,
+                        "mimetype": "application/pdf",
+                        "res_model": "mail.message",
+                        "res_id": action.mail_id.mail_message_id.id,
+                    }
+                )
+            if attachments:
+                action.mail_id.write({"attachment_ids": [Command.link(att.id) for att in attachments]})
 
 
 def _group_by(records, key):

@@ -244,7 +244,22 @@ class CollectionsFollowupRun(models.AbstractModel):
                 # its pairs are not recorded, so a re-run continues from here.
                 # only with auto_commit (the cron): a long run commits step by step, by design
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._refresh_worklist(company, data.as_of, log)
+        if auto_commit:
+            # only with auto_commit (the cron): a long run commits step by step, by design
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         return "done"
+
+    def _refresh_worklist(self, company, as_of, log):
+        """The collector's worklist (``collections.partner.status``) as the
+        ledger is after the run; a failure there is logged, the run stays done."""
+        try:
+            with self.env.cr.savepoint():
+                self.env["collections.partner.status"].sudo()._refresh(company, as_of)
+        except Exception as error:  # noqa: BLE001 - the contacts are made; the list is refreshed next time
+            _logger.exception("Worklist refresh of %s failed", company.name)
+            self.env.invalidate_all()
+            log.append(_("The worklist was not refreshed: %(error)s", error=error))
 
     def _execute_batch_isolated(self, run, data, batch, counts, log):
         """``_execute_batch`` in a savepoint; when it fails, each contact of
@@ -368,6 +383,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 "state",
                 "date",
                 "level_id",
+                "kind",
                 "email_state",
                 "letter_state",
                 "mail_id",
@@ -384,7 +400,7 @@ class CollectionsFollowupRun(models.AbstractModel):
             """
             SELECT partner_id, MAX(date) FROM collections_followup_action
              WHERE company_id = %s AND state IN %s AND partner_id = ANY(%s)
-               AND kind != 'service'
+               AND kind NOT IN ('service', 'level_change')
              GROUP BY partner_id
             """,
             [company.id, CLOSED_ACTION_STATES, partner_ids],
@@ -507,6 +523,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         return dunning.Policy(
             levels=[dunning.Level(level.id, level.days, level.id) for level in policy.level_ids],
             min_days_between_contacts=policy.min_days_between_contacts,
+            in_sequence=policy.send_levels_in_sequence,
             # compared in company currency by the snapshot (below_tolerance_ids)
             tolerance=0,
         )
@@ -787,12 +804,49 @@ class CollectionsFollowupRun(models.AbstractModel):
             )
         claim_lines = self.env["res.partner"]._collections_claim_lines_from_snapshot(data.snapshot, claimable)
         noticed = self._partners_with_notice(company, partner_ids)
+        entries = [
+            (
+                policy,
+                contact.partner_id,
+                level_by_id[contact.level.id],
+                claim_lines.get(contact.partner_id, []),
+                contact.new_pairs,
+            )
+            for policy, contact in batch
+        ]
+        actions, inserted = self._collections_record_actions(
+            data, entries, collector_by_partner, noticed, run=run, kind="automatic"
+        )
+        duplicates = actions.filtered(lambda action: action.id not in inserted)
+        if duplicates:
+            duplicates.unlink()
+            actions -= duplicates
+
+        planned = actions.filtered(lambda action: action.state == "planned")
+        counts["actions_planned"] += len(planned)
+        to_execute = actions - planned
+        if to_execute:
+            to_execute._execute_channels(counts)
+        counts["partners_contacted"] += len(to_execute)
+        counts["actions_done"] += len(to_execute.filtered(lambda a: a.state == "done"))
+        counts["actions_failed"] += len(to_execute.filtered(lambda a: a.state == "failed"))
+        return actions
+
+    def _collections_record_actions(
+        self, data, entries, collector_by_partner, noticed, run=None, kind="automatic"
+    ):
+        """Create the actions of ``entries`` [(policy, partner id, level,
+        claim lines, (instalment, level) pairs)] with their stored claim
+        lines and record their pairs as executed (a pair recorded before is
+        kept as it was). Returns (actions, ids of the actions that recorded
+        at least one pair). Used by the run and by the collector's desk
+        (Send & Print, ``kind`` "manual")."""
+        Action = self.env["collections.followup.action"].sudo()
+        company = data.company
 
         action_values = []
-        for policy, contact in batch:
-            level = level_by_id[contact.level.id]
-            lines = claim_lines.get(contact.partner_id, [])
-            credits = data.snapshot.credits_of(contact.partner_id)
+        for policy, partner_id, level, lines, _pairs in entries:
+            credits = data.snapshot.credits_of(partner_id)
             groups = self.env["res.partner"]._collections_group_claim_lines(
                 [line for line in lines if line["overdue"]], credits
             )
@@ -806,15 +860,15 @@ class CollectionsFollowupRun(models.AbstractModel):
             )
             action_values.append(
                 {
-                    "partner_id": contact.partner_id,
+                    "partner_id": partner_id,
                     "company_id": company.id,
                     "date": data.as_of,
                     "policy_id": policy.id,
                     "level_id": level.id,
-                    "state": "planned" if not level.automatic else "done",
-                    "kind": "automatic",
+                    "state": "planned" if kind == "automatic" and not level.automatic else "done",
+                    "kind": kind,
                     "user_id": self.env.user.id,
-                    "collector_id": collector_by_partner.get(contact.partner_id) or False,
+                    "collector_id": collector_by_partner.get(partner_id) or False,
                     "days_late": max(line["days_late"] for line in lines) if lines else 0,
                     "amount_claimed": amount_claimed,
                     "claim_summary": "; ".join(
@@ -823,19 +877,19 @@ class CollectionsFollowupRun(models.AbstractModel):
                     "claim_credits": {
                         str(currency_id): float(amount) for currency_id, amount in credits.items()
                     },
-                    "has_previous_notice": contact.partner_id in noticed,
+                    "has_previous_notice": partner_id in noticed,
                     "run_id": run.id if run else False,
                 }
             )
         actions = Action.create(action_values)
 
         line_rows, pair_rows = [], []
-        for (_policy, contact), action in zip(batch, actions, strict=False):
+        for (_policy, _partner_id, _level, lines, pairs), action in zip(entries, actions, strict=True):
             level_of_line = {}
-            for line_id, level_id in contact.new_pairs:
+            for line_id, level_id in pairs:
                 pair_rows.append((line_id, level_id, action.id, company.id))
                 level_of_line[line_id] = level_id
-            for line in claim_lines.get(contact.partner_id, []):
+            for line in lines:
                 line_rows.append(
                     (
                         action.id,
@@ -899,20 +953,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 [list(column) for column in zip(*rows, strict=True)],
             )
             inserted.update(row[0] for row in self.env.cr.fetchall())
-        duplicates = actions.filtered(lambda action: action.id not in inserted)
-        if duplicates:
-            duplicates.unlink()
-            actions -= duplicates
-
-        planned = actions.filtered(lambda action: action.state == "planned")
-        counts["actions_planned"] += len(planned)
-        to_execute = actions - planned
-        if to_execute:
-            to_execute._execute_channels(counts)
-        counts["partners_contacted"] += len(to_execute)
-        counts["actions_done"] += len(to_execute.filtered(lambda a: a.state == "done"))
-        counts["actions_failed"] += len(to_execute.filtered(lambda a: a.state == "failed"))
-        return actions
+        return actions, inserted
 
     def _recheck_batch(self, data, batch):
         """The contacts of ``batch`` as the ledger is now, in the batch's own

@@ -30,6 +30,12 @@ class CollectionsPolicy(models.Model):
         default=5,
         help="A partner is never contacted twice within this many days, whatever its instalments do.",
     )
+    send_levels_in_sequence = fields.Boolean(
+        string="Send Levels in Sequence",
+        help="Never skip a level: an instalment gets the level after the last one sent for it, "
+        "one level per contact, even when it has reached a later one (on go-live, after a "
+        "postponement or a promise). Off: the highest level reached is sent.",
+    )
     notice_days_before_measures = fields.Integer(
         default=10,
         help="A level that holds credit, suspends the service or escalates (agency, protest, "

@@ -105,6 +105,8 @@ CUSTOMER_INVOICE_TYPES = ("out_invoice", "out_receipt")
 
 SERVICE_MANAGER_GROUP = "collections_followup.group_collections_manager"
 DATE_TYPE = date  # the public methods take an argument named ``date``
+# the channels of a Send & Print (collections_send_now)
+DESK_CHANNELS = ("email", "letter", "sms", "activity")
 
 
 class ResPartner(models.Model):
@@ -1960,3 +1962,273 @@ class ResPartner(models.Model):
                 "default_mode": "reactivate" if partner.service_suspended_date else "suspend",
             },
         }
+
+    # -- the collector's desk (Send & Print, manual level, collectors) -------
+
+    def _collections_desk_partners(self):
+        """The commercial partners of ``self``, all of the current company
+        (or shared); a UserError otherwise."""
+        self._collections_check_collector()
+        partners = self.commercial_partner_id
+        if not partners:
+            raise UserError(_("Choose the customers."))
+        company = self.env.company
+        foreign = partners.sudo().filtered(
+            lambda partner: partner.company_id and partner.company_id != company
+        )
+        if foreign:
+            raise UserError(
+                _(
+                    "%(partners)s belong to another company.",
+                    partners=", ".join(foreign.mapped("display_name")),
+                )
+            )
+        return partners
+
+    @api.model
+    def _collections_desk_level(self, level_id):
+        """The collections.level ``level_id`` of the current company, or an
+        empty recordset for None/False; a UserError for anything else."""
+        Level = self.env["collections.level"].sudo()
+        if level_id in (None, False):
+            return Level
+        if isinstance(level_id, models.BaseModel):
+            level_id = level_id.id
+        if isinstance(level_id, bool) or not isinstance(level_id, int) or level_id <= 0:
+            raise UserError(_("Give the id of a follow-up level, got %(value)s.", value=repr(level_id)))
+        level = Level.browse(level_id).exists()
+        if not level or level.policy_id.company_id != self.env.company:
+            raise UserError(_("Choose a follow-up level of %(company)s.", company=self.env.company.name))
+        return level
+
+    @api.model
+    def _collections_desk_channels(self, channels):
+        if isinstance(channels, str) or not isinstance(channels, (list, tuple, set)):
+            raise UserError(_("Give the channels as a list, e.g. ['email', 'letter']."))
+        channels = list(dict.fromkeys(channels))
+        unknown = [channel for channel in channels if channel not in DESK_CHANNELS]
+        if unknown:
+            raise UserError(
+                _(
+                    "Unknown channel %(channels)s: use %(known)s.",
+                    channels=", ".join(map(repr, unknown)),
+                    known=", ".join(DESK_CHANNELS),
+                )
+            )
+        if not channels:
+            raise UserError(_("Choose at least one channel: e-mail, letter, SMS or activity."))
+        if "sms" in channels and "sms.sms" not in self.env:
+            raise UserError(_("SMS needs Odoo's SMS module, which is not installed."))
+        return channels
+
+    # -- Send & Print --------------------------------------------------------
+
+    @in_user_language
+    def collections_preview(self, level_id=None):
+        """The e-mail a Send & Print of this customer would send now
+        (XML-RPC friendly): {'subject', 'body', 'level_id'} rendered from the
+        same stored action as the real send; no 'body' when the level has no
+        e-mail template. Nothing is written. For collectors."""
+        partner = self._collections_desk_partners()
+        if len(partner) != 1:
+            raise UserError(_("Choose exactly one customer (got %(count)s).", count=len(partner)))
+        level = self._collections_desk_level(level_id)
+        engine = self.env["collections.followup.run"].sudo().with_company(self.env.company)
+        return engine._desk_preview(partner, level, fields.Date.context_today(self))
+
+    @in_user_language
+    def collections_send_now(self, channels, level_id=None, attach_invoices=False):
+        """Send & Print to these customers now (XML-RPC friendly): one
+        follow-up action each (kind "manual", in their history like the
+        run's), through the chosen ``channels`` only ("email", "letter",
+        "sms" when Odoo's SMS module is installed, "activity"), with the
+        template of ``level_id`` (default: each customer's current level).
+        The action claims the customer's overdue instalments; their pairs
+        with the level are recorded, so the run does not send that level
+        again. Credit hold, suspension and escalation are left to the run.
+        For collectors.
+
+        :param channels: list of channel names
+        :param level_id: id of a level of the current company, or None
+        :param attach_invoices: attach the open invoices' PDFs to the e-mail
+        :returns: list of the ids of the actions created
+        """
+        partners = self._collections_desk_partners()
+        channels = self._collections_desk_channels(channels)
+        level = self._collections_desk_level(level_id)
+        company = self.env.company
+        engine = self.env["collections.followup.run"].sudo().with_company(company)
+        actions = engine._desk_record(partners, level, fields.Date.context_today(self))
+        if "email" in channels:
+            missing = actions.filtered(lambda action: not action.level_id.mail_template_id)
+            if missing:
+                raise UserError(
+                    _(
+                        "The level %(levels)s has no e-mail template: choose another level or no e-mail.",
+                        levels=", ".join(missing.level_id.mapped("name")),
+                    )
+                )
+        actions.with_context(collections_channels=list(channels))._execute_channels()
+        if attach_invoices:
+            actions.filtered("mail_id")._collections_attach_invoices()
+        self.env["collections.partner.status"].sudo()._refresh(company, partner_ids=partners.ids)
+        return actions.ids
+
+    def action_collections_send_print(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send & Print"),
+            "res_model": "collections.send.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    # -- manual level ----------------------------------------------------------
+
+    @in_user_language
+    def collections_set_level(self, level_id, reason):
+        """Put this customer at ``level_id`` of its policy (XML-RPC
+        friendly), with the collector's ``reason``: its overdue instalments
+        count as contacted at every level up to that one and at none above,
+        so the next run continues from there (the next level when reached;
+        with the policy's "levels in sequence", exactly the next one).
+        Logged in the chatter and as a "level change" in the follow-up
+        history; nothing is sent. For collectors.
+
+        :returns: id of the history record (collections.followup.action)
+        """
+        partner = self._collections_desk_partners()
+        if len(partner) != 1:
+            raise UserError(_("Choose exactly one customer (got %(count)s).", count=len(partner)))
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(_("Give the reason for changing the follow-up level."))
+        level = self._collections_desk_level(level_id)
+        if not level:
+            raise UserError(_("Choose the new follow-up level."))
+        company = self.env.company
+        policy = partner.with_company(company).sudo()._collections_policy()
+        if level.policy_id != policy:
+            raise UserError(
+                _(
+                    "Choose a level of %(partner)s's policy (%(policy)s).",
+                    partner=partner.display_name,
+                    policy=policy.name or _("none"),
+                )
+            )
+        as_of = fields.Date.context_today(self)
+        engine = self.env["collections.followup.run"].sudo().with_company(company)
+        data = engine._gather(company, as_of, partner_ids=partner.ids)
+        previous = (
+            self.env["collections.level"]
+            .sudo()
+            .browse((engine._overview(data).get(partner.id) or {}).get("level_id") or [])
+        )
+        line_ids = [
+            item.line_id
+            for item in data.items_by_partner.get(partner.id, ())
+            if data.snapshot.is_overdue(item) and not item.paused
+        ]
+        if not line_ids:
+            raise UserError(
+                _(
+                    "%(partner)s has nothing overdue: there is no level to change.",
+                    partner=partner.display_name,
+                )
+            )
+        below = policy.level_ids.filtered(lambda other: other.days <= level.days)
+        above = policy.level_ids - below
+        action = (
+            self.env["collections.followup.action"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "date": as_of,
+                    "policy_id": policy.id,
+                    "level_id": level.id,
+                    "state": "done",
+                    "kind": "level_change",
+                    "user_id": self.env.user.id,
+                    "collector_id": partner.sudo().with_company(company).collections_responsible_id.id,
+                    "note": reason.strip(),
+                }
+            )
+        )
+        Pair = self.env["collections.followup.pair"].sudo()
+        Pair.flush_model()
+        cr = self.env.cr
+        if above:
+            cr.execute(
+                "DELETE FROM collections_followup_pair WHERE move_line_id = ANY(%s) AND level_id = ANY(%s)",
+                [line_ids, above.ids],
+            )
+        rows = [(line_id, other.id) for line_id in line_ids for other in below]
+        cr.execute(
+            """
+            INSERT INTO collections_followup_pair (move_line_id, level_id, action_id, company_id)
+            SELECT line_id, level_id, %s, %s FROM unnest(%s::int[], %s::int[]) AS t(line_id, level_id)
+            ON CONFLICT (move_line_id, level_id) DO NOTHING
+            """,
+            [action.id, company.id, [row[0] for row in rows], [row[1] for row in rows]],
+        )
+        Pair.invalidate_model()
+        partner.sudo().message_post(
+            body=_(
+                "Follow-up level changed from %(old)s to %(new)s by %(user)s: %(reason)s",
+                old=previous.name or _("none"),
+                new=level.name,
+                user=self.env.user.name,
+                reason=reason.strip(),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        self.env["collections.partner.status"].sudo()._refresh(company, as_of, partner_ids=partner.ids)
+        return action.id
+
+    def action_collections_set_level(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change Follow-up Level"),
+            "res_model": "collections.level.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    # -- collectors -------------------------------------------------------------
+
+    @in_user_language
+    def collections_assign_collector(self, user_id):
+        """Make ``user_id`` the collector of these customers in the current
+        company (XML-RPC friendly); False removes the collector. For
+        collectors and collections managers.
+
+        :returns: True
+        """
+        partners = self._collections_desk_partners()
+        company = self.env.company
+        user = self.env["res.users"]
+        if user_id not in (None, False):
+            if isinstance(user_id, models.BaseModel):
+                user_id = user_id.id
+            if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+                raise UserError(_("Give the id of a user, got %(value)s.", value=repr(user_id)))
+            user = self.env["res.users"].sudo().browse(user_id).exists()
+            if not user or not self.env["collections.followup.action"]._collections_assignable(user, company):
+                raise UserError(
+                    _("The collector must be an active internal user of %(company)s.", company=company.name)
+                )
+        # sudo: a collector may assign customers (README roles); only the
+        # company's collector field is written.
+        partners.sudo().with_company(company).write({"collections_responsible_id": user.id})
+        for partner in partners:
+            partner.sudo().message_post(
+                body=_("Collector: %(user)s", user=user.name or _("none")), subtype_xmlid="mail.mt_note"
+            )
+        self.env["collections.partner.status"].sudo().search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        ).write({"collector_id": user.id})
+        return True

@@ -16,3 +16,4 @@ from . import test_run_scale
 from . import test_desk
 from . import test_suspension
 from . import test_plan_followup
+from . import test_desk_send

@@ -9,3 +9,4 @@ from . import collections_charge_waive
 from . import collections_plan_wizard
 from . import collections_writeoff
 from . import collections_service_wizard
+from . import collections_desk_wizards

@@ -70,7 +70,12 @@ class CollectionsRun(models.Model):
             return _("Follow-up run %(run)s was already closed.", run=self.display_name)
         batches = self.env["collections.run.batch"].sudo().search([("run_id", "=", self.id)], order="id")
         values = {name: self[name] + sum(batches.mapped(name)) for name in JOB_COUNT_FIELDS}
-        logs = [text for text in [self.log, *batches.mapped("log")] if text]
+        # the collector's worklist as the ledger is after every batch
+        refresh_log = []
+        self.env["collections.followup.run"].with_company(self.company_id).with_context(
+            allowed_company_ids=self.company_id.ids
+        )._refresh_worklist(self.company_id, self.date, refresh_log)
+        logs = [text for text in [self.log, *batches.mapped("log"), *refresh_log] if text]
         self.write(dict(values, state="done", ended_at=fields.Datetime.now(), log="\n".join(logs) or False))
         return _("Follow-up run %(run)s done.", run=self.display_name)
 

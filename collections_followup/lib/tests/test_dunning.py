@@ -785,3 +785,63 @@ def test_resume_due_date_reaches_exactly_the_level(level_days, as_of, data):
     due = resume_due_date(level_days, position, as_of)
     if due is not None:
         assert reached_position(level_days, due, as_of) == position
+
+
+# --- levels in sequence ------------------------------------------------------
+
+
+def test_in_sequence_never_skips_a_level():
+    """An instalment 30 days late on go-live gets +1, then +10, then +30, one
+    level per run, never the pre-due reminder after its due date."""
+    policy = Policy(LEVELS, min_days_between_contacts=0, in_sequence=True)
+    chased = [instalment(1, late(30))]
+    executed, sent = set(), []
+    for offset in range(4):
+        contacts, postponed = plan_run(
+            chased, policy, TODAY + timedelta(days=offset), executed_pairs=executed
+        )
+        assert postponed == []
+        for contact in contacts:
+            executed.update(contact.new_pairs)
+            sent.append(contact.level)
+    assert sent == [L1, L10, L30], "one level per run; nothing new until +45 is reached"
+    assert executed == {(1, "l1"), (1, "l10"), (1, "l30")}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ages=st.lists(st.integers(min_value=-5, max_value=120), min_size=1, max_size=4),
+    steps=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=8),
+)
+def test_in_sequence_each_contact_moves_one_level_at_most(ages, steps):
+    policy = Policy(LEVELS, min_days_between_contacts=0, in_sequence=True)
+    chased = [instalment(index, TODAY - timedelta(days=age)) for index, age in enumerate(ages)]
+    executed = set()
+    position = {level.id: index for index, level in enumerate(LEVELS)}
+    as_of = TODAY
+    for step in [0] + steps:
+        as_of += timedelta(days=step)
+        contacts, _ = plan_run(chased, policy, as_of, executed_pairs=executed)
+        for contact in contacts:
+            for instalment_id, level_id in contact.new_pairs:
+                done = [position[lid] for iid, lid in executed if iid == instalment_id]
+                if done:
+                    assert position[level_id] == max(done) + 1, "a level was skipped"
+                else:
+                    assert level_id in ("pre", "l1"), "the first level, or the first one after the due date"
+            executed.update(contact.new_pairs)
+
+
+def test_in_sequence_continues_after_a_manual_level():
+    """Pairs recorded up to +30 by a collector: the next level is +45, when reached."""
+    policy = Policy(LEVELS, min_days_between_contacts=0, in_sequence=True)
+    chased = [instalment(1, late(12))]
+    executed = {(1, "pre"), (1, "l1"), (1, "l10"), (1, "l30")}
+    assert plan_run(chased, policy, TODAY, executed_pairs=executed) == ([], [])
+    contacts, _ = plan_run(chased, policy, TODAY + timedelta(days=33), executed_pairs=executed)
+    assert [(contact.level, contact.new_pairs) for contact in contacts] == [(L45, ((1, "l45"),))]
+
+
+def test_without_sequence_the_highest_level_is_sent():
+    contacts, _ = plan_run([instalment(1, late(30))], Policy(LEVELS, in_sequence=False), TODAY)
+    assert [contact.level for contact in contacts] == [L30]
