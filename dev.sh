@@ -151,7 +151,8 @@ odoo() { "$VENV/bin/python" "$ODOO_PATH/odoo-bin" -c "$CONF" "$@"; }
 
 prepare_odoo() {
     require_odoo
-    apt_install wkhtmltopdf fonts-dejavu-core
+    # chromium: the browser tours of the test suite (Odoo looks for `chromium` on PATH)
+    apt_install wkhtmltopdf fonts-dejavu-core chromium
     ensure_venv odoo
     ensure_postgres
     write_config
@@ -298,6 +299,15 @@ run_odoo_suite() {
     bad_lines=$(grep -cE ' (ERROR|CRITICAL) |demo data failed to install' "$log" || true)
     if [ "$bad_lines" -gt 0 ] && [ "$((failed + errors))" -eq 0 ]; then
         echo "FAILED: $bad_lines ERROR/CRITICAL line(s) in the Odoo log ($log)"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+    fi
+    # A browser tour that cannot start (no Chromium, no websocket-client) is
+    # skipped by Odoo: here it counts as a failure.
+    local skipped_tours
+    skipped_tours=$(grep -E 'skipped .*Tour' "$log" || true)
+    if [ -n "$skipped_tours" ]; then
+        printf '%s\n' "$skipped_tours" | head -5
+        echo "FAILED: browser tours were skipped (is chromium installed and on PATH?)"
         ODOO_FAILED=$((ODOO_FAILED + 1))
     fi
     if [ "$total" -eq 0 ]; then

@@ -14,3 +14,6 @@ from . import test_plans
 from . import test_writeoff
 from . import test_run_scale
 from . import test_desk
+from . import test_localized_output
+from . import test_no_dead_ends
+from . import test_tours
