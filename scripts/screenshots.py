@@ -94,7 +94,7 @@ def prepare(admin):
             context={"allowed_company_ids": [company]},
         )
         orders = [order]
-    runs = admin.call("collections.run", "search", [], limit=1)
+    runs = admin.call("collections.run", "search", [("company_id", "=", company)], order="id desc", limit=1)
     return {
         "policy": policy,
         "customer": held[0] if held else customer,
@@ -130,10 +130,13 @@ def shoot(browser, url, session, out, name, path, ready, click=None, after=None)
     page.wait_for_selector(ready, timeout=60000)
     if click:
         page.click(click)
+        # the tab's content at the top of the screen, under the tab headers
+        page.eval_on_selector(click, "el => el.closest('.o_notebook').scrollIntoView({block: 'start'})")
     if after:
         page.wait_for_selector(after, timeout=60000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(800)
+    # (no "networkidle": the bus keeps a request open) the data is in, images and fonts settle
+    page.wait_for_selector(".o_loading_indicator", state="detached", timeout=60000)
+    page.wait_for_timeout(1500)
     target = out / f"{name}.png"
     page.screenshot(path=str(target))
     shrink(target)
@@ -165,7 +168,7 @@ def main():
             shots = [
                 # the accountant (admin) configures the policies
                 ("admin", "accountant_policy", f"{action}collections_policy_action/{ids['policy']}", form),
-                # the collector's morning: the customers to chase, the contacts to review, a customer
+                # the collector's morning: the customers to chase, today's contacts, a customer
                 (
                     "cobrador",
                     "collector_overdue_customers",
@@ -174,9 +177,9 @@ def main():
                 ),
                 (
                     "cobrador",
-                    "collector_to_process",
-                    f"{action}collections_followup_action_action_to_process",
-                    ".o_kanban_view",
+                    "collector_history",
+                    f"{action}collections_followup_action_action",
+                    ".o_list_view",
                 ),
                 (
                     "cobrador",
