@@ -702,11 +702,9 @@ class CollectionsPlan(models.Model):
                 plan._collections_break(
                     as_of,
                     _(
-                        "the instalment due %(due)s (%(amount)s %(currency)s) is more than %(days)s days "
-                        "late.",
-                        due=late[0],
-                        amount=late[1],
-                        currency=plan.currency_id.name,
+                        "the instalment due %(due)s (%(amount)s) is more than %(days)s days late.",
+                        due=format_date(self.env, late[0]),
+                        amount=format_amount(self.env, float(late[1]), plan.currency_id),
                         days=break_days,
                     ),
                 )
