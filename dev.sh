@@ -329,6 +329,15 @@ run_odoo_suite() {
         echo "FAILED: $bad_lines ERROR/CRITICAL line(s) in the Odoo log ($log)"
         ODOO_FAILED=$((ODOO_FAILED + 1))
     fi
+    # A browser tour that cannot start (no Chromium, no websocket-client) is
+    # skipped by Odoo: here it counts as a failure.
+    local skipped_tours
+    skipped_tours=$(grep -E 'skipped .*Tour' "$log" || true)
+    if [ -n "$skipped_tours" ]; then
+        printf '%s\n' "$skipped_tours" | head -5
+        echo "FAILED: browser tours were skipped (is chromium installed and on PATH?)"
+        ODOO_FAILED=$((ODOO_FAILED + 1))
+    fi
     if [ "$total" -eq 0 ]; then
         echo "FAILED: the Odoo suite ran no test"
         ODOO_FAILED=$((ODOO_FAILED + 1))
@@ -383,6 +392,9 @@ run_upgrade_check() {
 cmd_test() {
     if have_odoo; then
         prepare_odoo
+        # the browser tours of the Odoo suite run in Debian's chromium (Odoo
+        # looks for `chromium` on PATH); a skipped tour fails the suite below
+        apt_install chromium || true
     else
         ensure_venv
     fi

@@ -52,6 +52,11 @@
         "demo/collections_demo.xml",
         "demo/late_charges_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "collections_followup/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": True,
 }

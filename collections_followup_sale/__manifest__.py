@@ -14,6 +14,11 @@
         "views/sale_portal_templates.xml",
     ],
     "demo": ["demo/sale_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "collections_followup_sale/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "auto_install": True,
 }

@@ -5,6 +5,7 @@ from types import MappingProxyType
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from ..lib import dunning, late_fees
 from ..lib.money import ZERO, round_money, to_decimal
@@ -543,24 +544,24 @@ class AccountMoveLine(models.Model):
             raise UserError(
                 _(
                     "Late charges are computed from %(first)s on, not on %(date)s.",
-                    first=AS_OF_MIN.isoformat(),
-                    date=day.isoformat(),
+                    first=format_date(self.env, AS_OF_MIN),
+                    date=format_date(self.env, day),
                 )
             )
         if day > today and not future:
             raise UserError(
                 _(
                     "Late charges cannot be invoiced ahead of time: %(date)s is after today (%(today)s).",
-                    date=day.isoformat(),
-                    today=today.isoformat(),
+                    date=format_date(self.env, day),
+                    today=format_date(self.env, today),
                 )
             )
         if day > today + AS_OF_MAX_AHEAD:
             raise UserError(
                 _(
                     "%(date)s is too far ahead: late charges can be previewed up to %(last)s.",
-                    date=day.isoformat(),
-                    last=(today + AS_OF_MAX_AHEAD).isoformat(),
+                    date=format_date(self.env, day),
+                    last=format_date(self.env, today + AS_OF_MAX_AHEAD),
                 )
             )
         return day
@@ -889,7 +890,7 @@ class AccountMoveLine(models.Model):
                     )
                 )
             references = ", ".join(
-                "%s (%s)" % (line.move_id.name, fields.Date.to_string(line.date_maturity))
+                "%s (%s)" % (line.move_id.name, format_date(self.env, line.date_maturity))
                 for line, due in items
                 if due[component]
             )

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_amount, format_date
 
 MANAGER_GROUP = "collections_followup.group_collections_manager"
 
@@ -162,10 +163,10 @@ class CollectionsCharge(models.Model):
                         "You can waive at most %(left)s of %(component)s on %(invoice)s (what is not yet "
                         "invoiced "
                         "or waived), not %(amount)s.",
-                        left=float(left[name]),
+                        left=format_amount(self.env, float(left[name]), currency),
                         component=labels[name],
                         invoice=line.move_id.name,
-                        amount=amount,
+                        amount=format_amount(self.env, amount, currency),
                     )
                 )
         if not any(currency.round(amount) for amount in amounts.values()):
@@ -188,14 +189,13 @@ class CollectionsCharge(models.Model):
         line.move_id.message_post(
             body=_(
                 "Late charges waived by %(user)s up to %(date)s (instalment due %(due)s): fine %(fine)s, "
-                "interest %(interest)s, correction %(correction)s %(currency)s. Reason: %(reason)s",
+                "interest %(interest)s, correction %(correction)s. Reason: %(reason)s",
                 user=self.env.user.name,
-                date=fields.Date.to_string(as_of),
-                due=fields.Date.to_string(line.date_maturity),
-                fine=charge.fine_amount,
-                interest=charge.interest_amount,
-                correction=charge.correction_amount,
-                currency=currency.name,
+                date=format_date(self.env, as_of),
+                due=format_date(self.env, line.date_maturity),
+                fine=format_amount(self.env, charge.fine_amount, currency),
+                interest=format_amount(self.env, charge.interest_amount, currency),
+                correction=format_amount(self.env, charge.correction_amount, currency),
                 reason=reason,
             ),
             author_id=self.env.user.partner_id.id,

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import config, email_normalize, split_every
+from odoo.tools import config, email_normalize, format_date, split_every
 from odoo.tools.pdf import PdfReader, PdfWriter, merge_pdf
 from odoo.tools.safe_eval import check_values
 
@@ -168,7 +168,7 @@ class CollectionsFollowupAction(models.Model):
             action.display_name = "%s - %s (%s)" % (
                 action.partner_id.display_name or "",
                 what,
-                action.date or "",
+                format_date(self.env, action.date) if action.date else "",
             )
 
     def action_process(self):

@@ -8,7 +8,7 @@ import pytz
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
-from odoo.tools import format_amount, split_every
+from odoo.tools import format_amount, format_date, split_every
 
 from ..lib import dunning
 from ..lib.workdays import WEEKEND, next_working_day
@@ -314,7 +314,11 @@ class CollectionsFollowupRun(models.AbstractModel):
                     "activity_type_id": activity_type.id,
                     "user_id": managers[0].id,
                     "summary": _("Follow-up run failed"),
-                    "note": _("The follow-up run of %(date)s failed: %(error)s", date=run.date, error=error),
+                    "note": _(
+                        "The follow-up run of %(date)s failed: %(error)s",
+                        date=format_date(self.env, run.date),
+                        error=error,
+                    ),
                 }
             ]
         )

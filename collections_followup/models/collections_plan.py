@@ -1,7 +1,10 @@
 import logging
+from datetime import date
+from decimal import Decimal
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from ..lib import plans
 from ..lib.money import ZERO, round_money, to_decimal
@@ -369,15 +372,21 @@ class CollectionsPlan(models.Model):
                 today=as_of,
             )
         except plans.PlanError as error:
-            raise UserError(self._collections_plan_error_message(error)) from None
+            raise UserError(self._collections_plan_error_message(error, company.currency_id)) from None
 
     @api.model
-    def _collections_plan_error_message(self, error):
-        """The translated message of a ``lib.plans.PlanError``."""
-        values = {
-            key: (value.isoformat() if hasattr(value, "isoformat") else str(value))
-            for key, value in error.values.items()
-        }
+    def _collections_plan_error_message(self, error, currency=None):
+        """The translated message of a ``lib.plans.PlanError``: dates in the
+        reader's language, amounts (Decimals) in ``currency``'s format."""
+        currency = currency or self.env.company.currency_id
+        values = {}
+        for key, value in error.values.items():
+            if isinstance(value, date):
+                values[key] = format_date(self.env, value)
+            elif isinstance(value, Decimal):
+                values[key] = format_amount(self.env, float(value), currency)
+            else:
+                values[key] = str(value)
         messages = {
             "no_debt": lambda: self.env._("There is nothing to renegotiate: the instalments owe nothing."),
             "negative": lambda: self.env._("Amounts and rates of a plan cannot be negative."),
@@ -457,13 +466,12 @@ class CollectionsPlan(models.Model):
         if data["concession"] * 100 > threshold * data["concession_base"]:
             raise AccessError(
                 _(
-                    "A discount and waived late charges of %(concession)s %(currency)s are above "
+                    "A discount and waived late charges of %(concession)s are above "
                     "%(threshold)s%% of "
-                    "the debt (%(base)s %(currency)s): only a Collections Manager can grant them.",
-                    concession=data["concession"],
-                    currency=self.currency_id.name,
-                    threshold=self.company_id.collections_plan_discount_threshold,
-                    base=data["concession_base"],
+                    "the debt (%(base)s): only a Collections Manager can grant them.",
+                    concession=format_amount(self.env, float(data["concession"]), self.currency_id),
+                    threshold=formatLang(self.env, self.company_id.collections_plan_discount_threshold),
+                    base=format_amount(self.env, float(data["concession_base"]), self.currency_id),
                 )
             )
 
@@ -506,18 +514,20 @@ class CollectionsPlan(models.Model):
             _(
                 "Payment plan %(plan)s agreed: %(debt)s of debt%(charges)s, discount %(discount)s, "
                 "negotiated total "
-                "%(total)s %(currency)s in %(count)s instalment(s) from %(first)s. Renegotiated: "
+                "%(total)s in %(count)s instalment(s) from %(first)s. Renegotiated: "
                 "%(invoices)s.",
                 plan=self.name,
-                debt=self.debt_amount,
-                charges=_(" + %(amount)s of late charges", amount=self.charges_amount)
+                debt=format_amount(self.env, self.debt_amount, self.currency_id),
+                charges=_(
+                    " + %(amount)s of late charges",
+                    amount=format_amount(self.env, self.charges_amount, self.currency_id),
+                )
                 if self.charges_amount
                 else "",
-                discount=self.discount_amount,
-                total=self.total_amount,
-                currency=self.currency_id.name,
+                discount=format_amount(self.env, self.discount_amount, self.currency_id),
+                total=format_amount(self.env, self.total_amount, self.currency_id),
                 count=self.instalment_count,
-                first=self.first_due_date,
+                first=format_date(self.env, self.first_due_date),
                 invoices=", ".join(data["lines"].move_id.mapped("name")),
             )
         )
@@ -728,14 +738,13 @@ class CollectionsPlan(models.Model):
             message = _(
                 "Payment plan %(plan)s is broken on %(date)s: %(reason)s",
                 plan=plan.name,
-                date=as_of,
+                date=format_date(self.env, as_of),
                 reason=reason,
             )
             if accelerate:
                 message += " " + _(
-                    "The remaining balance of %(amount)s %(currency)s is due at once.",
-                    amount=plan.residual_amount,
-                    currency=plan.currency_id.name,
+                    "The remaining balance of %(amount)s is due at once.",
+                    amount=format_amount(self.env, plan.residual_amount, plan.currency_id),
                 )
             if plan.resume_level_id:
                 message += " " + _(
@@ -766,11 +775,9 @@ class CollectionsPlan(models.Model):
                 plan._collections_break(
                     as_of,
                     _(
-                        "the instalment due %(due)s (%(amount)s %(currency)s) is more than %(days)s days "
-                        "late.",
-                        due=late[0],
-                        amount=late[1],
-                        currency=plan.currency_id.name,
+                        "the instalment due %(due)s (%(amount)s) is more than %(days)s days late.",
+                        due=format_date(self.env, late[0]),
+                        amount=format_amount(self.env, float(late[1]), plan.currency_id),
                         days=break_days,
                     ),
                 )

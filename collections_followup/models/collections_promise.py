@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount, format_date
 
 from ..lib import dunning
 from ..lib.money import round_money, to_decimal
@@ -189,7 +190,7 @@ class CollectionsPromise(models.Model):
                 body=_(
                     "Promise to pay %(amount)s by %(date)s registered.",
                     amount=promise._format_amount(),
-                    date=promise.date,
+                    date=format_date(self.env, promise.date),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -198,7 +199,7 @@ class CollectionsPromise(models.Model):
                 _(
                     "promise to pay %(amount)s by %(date)s registered.",
                     amount=promise._format_amount(),
-                    date=promise.date,
+                    date=format_date(self.env, promise.date),
                 ),
             )
         return promises
@@ -304,7 +305,7 @@ class CollectionsPromise(models.Model):
     def _format_amount(self, amount=None):
         self.ensure_one()
         amount = self.amount if amount is None else amount
-        return "%s %s" % (self.currency_id.symbol or "", self.currency_id.round(amount))
+        return format_amount(self.env, amount, self.currency_id)
 
     def _update_state(self, as_of):
         """Recompute the state of open promises for ``as_of`` (lib.dunning.promise_status).
@@ -329,7 +330,7 @@ class CollectionsPromise(models.Model):
                 body=_(
                     "Promise to pay %(amount)s by %(date)s broken: the follow-up resumes.",
                     amount=promise._format_amount(),
-                    date=promise.date,
+                    date=format_date(self.env, promise.date),
                 ),
                 subtype_xmlid="mail.mt_note",
             )

@@ -1,5 +1,6 @@
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_amount, format_date
 
 from ..lib import writeoff as rules
 from ..lib.money import ZERO, to_decimal
@@ -109,7 +110,9 @@ class CollectionsWriteoff(models.Model):
         today = fields.Date.context_today(self)
         day = fields.Date.to_date(date) if date else today
         if day > today:
-            raise UserError(_("A write-off cannot be dated in the future (%(date)s).", date=day))
+            raise UserError(
+                _("A write-off cannot be dated in the future (%(date)s).", date=format_date(self.env, day))
+            )
         account = (
             self.env["account.account"].browse(account_id)
             if account_id
@@ -304,13 +307,12 @@ class CollectionsWriteoff(models.Model):
         writeoff.move_id = move
         writeoff._collections_waive_charges(day)
         message = _(
-            "Written off by %(user)s on %(date)s (%(writeoff)s, %(reason)s): %(amount)s %(currency)s.",
+            "Written off by %(user)s on %(date)s (%(writeoff)s, %(reason)s): %(amount)s.",
             user=self.env.user.name,
-            date=day,
+            date=format_date(self.env, day),
             writeoff=writeoff.name,
             reason=label,
-            amount=float(total),
-            currency=company.currency_id.name,
+            amount=format_amount(self.env, float(total), company.currency_id),
         )
         writeoff.message_post(body=message + (" " + note if note else ""))
         for invoice in lines.move_id.sudo():

@@ -702,10 +702,15 @@ class ResPartner(models.Model):
                 ]
             )
         )
-        planned.write({"state": "cancelled", "failure_reason": _("Postponed until %(date)s.", date=until)})
+        until_text = format_date(self.env, until)
+        planned.write(
+            {"state": "cancelled", "failure_reason": _("Postponed until %(date)s.", date=until_text)}
+        )
         for partner in partners:
             partner.sudo().message_post(
-                body=_("Follow-up postponed until %(date)s. %(reason)s", date=until, reason=reason or ""),
+                body=_(
+                    "Follow-up postponed until %(date)s. %(reason)s", date=until_text, reason=reason or ""
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         return True

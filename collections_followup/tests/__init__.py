@@ -17,3 +17,6 @@ from . import test_desk
 from . import test_suspension
 from . import test_plan_followup
 from . import test_desk_send
+from . import test_localized_output
+from . import test_no_dead_ends
+from . import test_tours

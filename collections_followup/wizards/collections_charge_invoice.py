@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.tools.misc import format_date
 
 
 class CollectionsChargeInvoice(models.TransientModel):
@@ -30,7 +31,7 @@ class CollectionsChargeInvoice(models.TransientModel):
                     "message": _(
                         "No late charges accrued up to %(date)s that were not invoiced or waived yet "
                         "(or the policy does not invoice late charges).",
-                        date=fields.Date.to_string(self.as_of),
+                        date=format_date(self.env, self.as_of),
                     ),
                     "next": {"type": "ir.actions.act_window_close"},
                 },

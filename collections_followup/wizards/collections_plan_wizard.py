@@ -2,6 +2,7 @@ from markupsafe import Markup, escape
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..lib.money import ZERO
 
@@ -124,7 +125,7 @@ class CollectionsPlanWizard(models.TransientModel):
             number = _("Down payment") if instalment.number == 0 else str(instalment.number)
             html += Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % (
                 number,
-                instalment.due_date.isoformat(),
+                format_date(self.env, instalment.due_date),
                 fmt(instalment.amount),
             )
         return html + Markup("</tbody></table>")

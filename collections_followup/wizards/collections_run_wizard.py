@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.tools.misc import format_date
 
 
 class CollectionsRunWizard(models.TransientModel):
@@ -29,7 +30,7 @@ class CollectionsRunWizard(models.TransientModel):
             "%(planned)s to process, %(postponed)s postponed, %(emails)s e-mails queued, %(letters)s "
             "letters, "
             "%(activities)s activities, %(lifted)s suspensions lifted, %(broken)s promises broken.",
-            date=result["date"],
+            date=format_date(self.env, fields.Date.to_date(result["date"])),
             contacted=result["partners_contacted"],
             done=result["actions_done"],
             failed=result["actions_failed"],
