@@ -126,9 +126,9 @@ class CollectionsPartnerStatus(models.Model):
         self.invalidate_model()
         return len(rows)
 
-    @api.model
     def action_refresh(self):
-        """Refresh the worklist of the current company now (the list's button)."""
+        """Refresh the worklist of the current company now (the list's header
+        button, which passes the selected rows, if any: they are not needed)."""
         if not self.env.user.has_group("collections_followup.group_collections_user"):
             return False
         self._refresh(self.env.company)

@@ -36,6 +36,9 @@ class TestCollectorTour(FollowupCommon, HttpCase):
             lang="pt_BR",
             tz="America/Sao_Paulo",
         )
+        # the collector's own customers: the worklist opens on them
+        for customer in cls.customer | cls.customer_b:
+            customer.with_company(cls.company).collections_responsible_id = cls.cobrador
         # Construtora Horizonte: 45 days late, the protest level waits for a collector
         cls._invoice(cls.customer_b, date(2025, 3, 3), 1000.0)
         cls.env["collections.policy"].run_followup(as_of="2025-04-03")

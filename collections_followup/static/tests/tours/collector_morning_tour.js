@@ -29,12 +29,17 @@ registry.category("web_tour.tours").add("collections_collector_morning", {
             run: "click",
         },
         {
+            content: "Refresh the worklist (an invoice fell due since the night's run)",
+            trigger: ".o_list_view .o_control_panel_main_buttons button[name=action_refresh], .o_list_button_add ~ button[name=action_refresh], button[name=action_refresh]",
+            run: "click",
+        },
+        {
             content: "The customer waiting for a collector is in the list",
-            trigger: ".o_list_view .o_data_row:contains('Construtora Horizonte') td[name=collections_followup_status] .badge",
+            trigger: ".o_list_view .o_data_row:contains('Construtora Horizonte') td[name=status] .badge",
         },
         {
             content: "Open the customer to call",
-            trigger: ".o_list_view .o_data_row td[name=display_name]:contains('Padaria Pão Quente')",
+            trigger: ".o_list_view .o_data_row:contains('Padaria Pão Quente') button[name=action_open_partner]",
             run: "click",
         },
         {
