@@ -202,6 +202,15 @@ def compute_charges(
     )
 
 
+class InstalmentError(ValueError):
+    """An instalment whose charges cannot be computed: ``index`` is its
+    position in ``ChargeCalculator.charges_many``; the message says why."""
+
+    def __init__(self, index, message):
+        super().__init__(message)
+        self.index = index
+
+
 class ChargeCalculator:
     """Late charges of many instalments on the same day ``as_of``.
 
@@ -221,9 +230,35 @@ class ChargeCalculator:
         self._deadlines = {}
         self._periods = {}  # (due date, id(rates)) -> (rates, [(end, days, rate / 100 / days)])
         self._points = {}  # (id(rates), due date, day) -> (S(day), F(day)), see _point
+        self._divisors = {}  # rounding unit -> (unit x 100, unit x 3000), see _charges
 
     def charges(self, amount, due_date, payments, terms, rounding=Decimal("0.01"), dispute_periods=()):
         """The ``Charges`` of one instalment on ``as_of`` (see ``compute_charges``)."""
+        return self.charges_many([(amount, due_date, payments, terms, rounding, dispute_periods)])[0]
+
+    def charges_many(self, instalments):
+        """The ``Charges`` of many instalments, in order: ``instalments`` are
+        ``(amount, due_date, payments, terms, rounding, dispute_periods)``
+        tuples, computed in one exact Decimal context. An invalid one raises
+        ``InstalmentError`` (a ValueError) naming its position."""
+        result = []
+        append = result.append
+        with localcontext(_EXACT):
+            for index, (amount, due_date, payments, terms, rounding, disputes) in enumerate(instalments):
+                try:
+                    checked = self._terms.get(id(terms))
+                    if checked is None or checked[0] is not terms:
+                        checked = self._check_terms(terms)
+                    unit = rounding if type(rounding) is Decimal else to_decimal(rounding)
+                    if not unit > 0:
+                        raise ValueError("rounding must be positive")
+                    append(self._charges(amount, due_date, payments, terms, unit, disputes, *checked[1:]))
+                except ValueError as error:
+                    raise InstalmentError(index, str(error)) from None
+        return result
+
+    def _check_terms(self, terms):
+        """Validate ``terms`` once per calculator; their Decimal rates."""
         checked = self._terms.get(id(terms))
         if checked is None or checked[0] is not terms:
             problems = validate_terms(terms)
@@ -237,11 +272,7 @@ class ChargeCalculator:
                 cap is not None and cap < fine_rate,
                 to_decimal(terms.monthly_interest_rate),
             )
-        unit = to_decimal(rounding)
-        if not unit > 0:
-            raise ValueError("rounding must be positive")
-        with localcontext(_EXACT):
-            return self._charges(amount, due_date, payments, terms, unit, dispute_periods, *checked[1:])
+        return checked
 
     def _deadline(self, due_date, grace_days):
         key = (due_date, grace_days)
@@ -366,21 +397,26 @@ class ChargeCalculator:
 
         # The divisions of the rates (percent, and 30 days of a month) are
         # done once, inside the rounding.
-        fine = _round_exact(fine, unit, unit * 100)
-        interest = _round_exact(interest, unit, unit * 3000)
+        divisors = self._divisors.get(unit)
+        if divisors is None:
+            divisors = self._divisors[unit] = (unit * 100, unit * 3000)
+        fine = _round_exact(fine, unit, divisors[0])
+        interest = _round_exact(interest, unit, divisors[1])
         correction = _round_exact(correction, unit, unit)
         total = fine + interest + correction
         residual = (residual / unit).quantize(_ONE, rounding=ROUND_HALF_UP) * unit  # round_money
+        # fine, interest, correction, total, residual, updated_total, days_late,
+        # fine_rate_applied, capped (positional: the cheapest tuple to build)
         return Charges(
-            fine=fine,
-            interest=interest,
-            correction=correction,
-            total=total,
-            residual=residual,
-            updated_total=residual + total,
-            days_late=days_late,
-            fine_rate_applied=fine_rate_applied,
-            capped=capped,
+            fine,
+            interest,
+            correction,
+            total,
+            residual,
+            residual + total,
+            days_late,
+            fine_rate_applied,
+            capped,
         )
 
     def _accrual(self, balance, due_date, later, terms, disputes):
@@ -408,14 +444,17 @@ class ChargeCalculator:
             if left <= 0:
                 settled_on = day
                 break
-        cuts = set(settlements)
-        cuts.add(settled_on)
-        for start, end in disputes:
-            if due_date < start - _DAY < settled_on:
-                cuts.add(start - _DAY)
-            if due_date < end < settled_on:
-                cuts.add(end)
-        cuts = sorted(cuts)
+        if settlements or disputes:
+            cuts = set(settlements)
+            cuts.add(settled_on)
+            for start, end in disputes:
+                if due_date < start - _DAY < settled_on:
+                    cuts.add(start - _DAY)
+                if due_date < end < settled_on:
+                    cuts.add(end)
+            cuts = sorted(cuts)
+        else:
+            cuts = (settled_on,)
 
         rates = terms.correction_rates or None
         base = correction = ZERO

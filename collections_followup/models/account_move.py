@@ -618,11 +618,12 @@ class AccountMoveLine(models.Model):
                AND line.parent_state = 'posted'
                AND account.account_type = 'asset_receivable'
                AND line.balance > 0
-          ORDER BY line.id
         """,
             [IdArray(ids)],
         )
-        return self.env.cr.fetchall()
+        rows = self.env.cr.fetchall()
+        rows.sort()  # by line id (unique): cheaper here than PostgreSQL's on-disk sort
+        return rows
 
     def _collections_compute_charges(self, as_of):
         """{line id: {'charges': lib Charges, 'currency', 'rounding', 'due_date',
@@ -654,20 +655,28 @@ class AccountMoveLine(models.Model):
             )
             calculators[company.id] = late_fees.ChargeCalculator(as_of, holidays, weekend)
         no_payments, no_disputes = (), ()
+        by_company = defaultdict(list)
+        for row in rows:
+            by_company[row[2]].append(row)
         result = {}
-        for line_id, move_id, company_id, partner_id, currency_id, amount, due_date, is_charge in rows:
-            policy, line_terms = terms_of(company_id, partner_id, is_charge)
+        for company_id, company_rows in by_company.items():
+            terms = [terms_of(company_id, row[3], row[7]) for row in company_rows]
             try:
-                charges = calculators[company_id].charges(
-                    amount,
-                    due_date,
-                    payments.get(line_id, no_payments),
-                    line_terms,
-                    roundings[currency_id],
-                    disputes.get(move_id, no_disputes),
+                charges = calculators[company_id].charges_many(
+                    [
+                        (
+                            row[5],
+                            row[6],
+                            payments.get(row[0], no_payments),
+                            line_terms[1],
+                            roundings[row[4]],
+                            disputes.get(row[1], no_disputes),
+                        )
+                        for row, line_terms in zip(company_rows, terms, strict=True)
+                    ]
                 )
-            except ValueError as error:
-                move = self.env["account.move"].sudo().browse(move_id)
+            except late_fees.InstalmentError as error:
+                move = self.env["account.move"].sudo().browse(company_rows[error.index][1])
                 raise UserError(
                     _(
                         "The late charges of %(invoice)s cannot be computed: %(error)s",
@@ -675,16 +684,17 @@ class AccountMoveLine(models.Model):
                         error=error,
                     )
                 ) from None
-            result[line_id] = {
-                "charges": charges,
-                "currency": currencies[currency_id],
-                "rounding": roundings[currency_id],
-                "due_date": due_date,
-                "policy": policy,
-                "line_id": line_id,
-                "company_id": company_id,
-                "partner_id": partner_id,
-            }
+            for row, line_terms, line_charges in zip(company_rows, terms, charges, strict=True):
+                result[row[0]] = {
+                    "charges": line_charges,
+                    "currency": currencies[row[4]],
+                    "rounding": roundings[row[4]],
+                    "due_date": row[6],
+                    "policy": line_terms[0],
+                    "line_id": row[0],
+                    "company_id": company_id,
+                    "partner_id": row[3],
+                }
         return result
 
     def _collections_payments(self, rows=None):
