@@ -44,6 +44,8 @@
         "views/collections_letter_batch_views.xml",
         "reports/collections_payment_section.xml",
         "views/collections_payment_views.xml",
+        "security/collections_reports_security.xml",
+        "views/collections_aging_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -19,3 +19,4 @@ from . import mail_activity
 from . import ir_actions_report
 from . import collections_plan
 from . import collections_writeoff
+from . import collections_aging

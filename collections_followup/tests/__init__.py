@@ -14,3 +14,4 @@ from . import test_plans
 from . import test_writeoff
 from . import test_run_scale
 from . import test_desk
+from . import test_reports

@@ -1,0 +1,64 @@
+"""Aging buckets of open instalments (the reports of issue 10).
+
+Days late are those of ``lib.receivable`` (``OpenItem.days_late``: calendar
+days past the effective due date, zero or negative before it). An instalment
+falls in exactly one bucket:
+
+=============  ===================
+bucket         days late
+=============  ===================
+``not_due``    0 or less
+``d1_30``      1 to 30
+``d31_60``     31 to 60
+``d61_90``     61 to 90
+``d91_180``    91 to 180
+``d180``       181 and more
+=============  ===================
+
+``bucket_sql`` writes the same table as an SQL ``CASE`` so that the
+set-based reports and this function cannot disagree (the tests compare them
+on every day from -400 to 400).
+"""
+
+# (key, label, last day late of the bucket; None: no upper bound)
+BUCKETS = (
+    ("not_due", "Not due", 0),
+    ("d1_30", "1-30", 30),
+    ("d31_60", "31-60", 60),
+    ("d61_90", "61-90", 90),
+    ("d91_180", "91-180", 180),
+    ("d180", "> 180", None),
+)
+BUCKET_KEYS = tuple(key for key, _label, _upper in BUCKETS)
+
+
+def aging_bucket(days_late):
+    """The key of the bucket of an instalment ``days_late`` days late."""
+    for key, _label, upper in BUCKETS:
+        if upper is None or days_late <= upper:
+            return key
+    raise AssertionError("unreachable: the last bucket has no upper bound")
+
+
+def bucket_sql(days_expression):
+    """An SQL CASE giving the bucket key of ``days_expression`` (an SQL
+    integer expression written by the caller, never user input)."""
+    whens = " ".join(
+        "WHEN %s <= %d THEN '%s'" % (days_expression, upper, key)
+        for key, _label, upper in BUCKETS
+        if upper is not None
+    )
+    return "CASE %s ELSE '%s' END" % (whens, BUCKETS[-1][0])
+
+
+def bucket_amounts(items):
+    """{bucket key: sum of amounts} of ``(days_late, amount)`` pairs; every
+    key is present (zero when empty). Amounts are summed as given (Decimals
+    in, Decimals out)."""
+    totals = dict.fromkeys(BUCKET_KEYS, 0)
+    for days_late, amount in items:
+        totals[aging_bucket(days_late)] += amount
+    return totals
+
+
+__all__ = ["BUCKETS", "BUCKET_KEYS", "aging_bucket", "bucket_sql", "bucket_amounts"]
