@@ -10,7 +10,9 @@ peak RSS of each report:
 
 - snapshot: ``collections.receivable._snapshot`` (for comparison);
 - aging: ``collections.aging.report.get_aging`` by customer (the pivot the
-  menu opens) and the count of its instalments (the list).
+  menu opens) and the count of its instalments (the list);
+- xlsx aging / xlsx overdue: ``export_xlsx`` of the aging and of the overdue
+  control sheet (one row per instalment).
 
 Each step runs cold (ORM cache emptied); the best of BENCH_REPEAT (default 1)
 is kept.
@@ -49,9 +51,16 @@ def aging(env, as_of):
     return "%d customers, %d instalments" % (len(rows), lines)
 
 
+def xlsx(env, as_of, kind):
+    result = env["collections.aging.report"].export_xlsx(kind, as_of, env.company.ids)
+    return "%d kB" % (len(result["content"]) * 3 // 4 // 1024)
+
+
 def steps(env, as_of):
     company = env.company
     return [
+        ("xlsx aging", lambda: xlsx(env, as_of, "aging")),
+        ("xlsx overdue", lambda: xlsx(env, as_of, "overdue")),
         (
             "snapshot",
             lambda: "%d instalments" % len(env["collections.receivable"]._snapshot(company, as_of).items),
@@ -90,11 +99,11 @@ def main():
             )
             as_of = (cr.fetchone()[0] or date.today()) + timedelta(days=30)
         print("%s, company %s, as of %s" % (args.database, env.company.name, as_of))
-        print("%-10s %9s %8s %9s  %s" % ("report", "wall (s)", "queries", "RSS (MB)", ""))
+        print("%-12s %9s %8s %9s  %s" % ("report", "wall (s)", "queries", "RSS (MB)", ""))
         for name, function in steps(env, as_of):
             result = measure(env, name, function)
             print(
-                "%-10s %9.2f %8d %9.0f  %s"
+                "%-12s %9.2f %8d %9.0f  %s"
                 % (name, result["wall"], result["queries"], result["rss"], result["extra"])
             )
         cr.rollback()

@@ -61,4 +61,42 @@ def bucket_amounts(items):
     return totals
 
 
-__all__ = ["BUCKETS", "BUCKET_KEYS", "aging_bucket", "bucket_sql", "bucket_amounts"]
+# strftime directives of Odoo's language date formats -> Excel number format codes
+_EXCEL_DATE_CODES = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "mmm", "%B": "mmmm", "%e": "d"}
+
+
+def excel_date_format(strftime_format):
+    """The Excel number format of an Odoo language's ``date_format``
+    (``%d/%m/%Y`` -> ``dd/mm/yyyy``); unknown directives raise ValueError."""
+    result, index = [], 0
+    while index < len(strftime_format):
+        char = strftime_format[index]
+        if char == "%":
+            directive = strftime_format[index : index + 2]
+            if directive not in _EXCEL_DATE_CODES:
+                raise ValueError("no Excel equivalent for %r" % directive)
+            result.append(_EXCEL_DATE_CODES[directive])
+            index += 2
+            continue
+        result.append("\\" + char if char.isalpha() else char)
+        index += 1
+    return "".join(result)
+
+
+def excel_money_format(symbol, position="before", decimals=2):
+    """An Excel number format showing ``symbol`` before or after the amount
+    with ``decimals`` places, negatives with a minus sign (``"R$" #,##0.00``)."""
+    number = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    quoted = '"%s"' % symbol.replace('"', '""')
+    return "%s %s" % (quoted, number) if position == "before" else "%s %s" % (number, quoted)
+
+
+__all__ = [
+    "BUCKETS",
+    "BUCKET_KEYS",
+    "aging_bucket",
+    "bucket_sql",
+    "bucket_amounts",
+    "excel_date_format",
+    "excel_money_format",
+]

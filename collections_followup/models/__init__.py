@@ -20,3 +20,4 @@ from . import ir_actions_report
 from . import collections_plan
 from . import collections_writeoff
 from . import collections_aging
+from . import collections_xlsx

@@ -1,7 +1,13 @@
-from datetime import date
+import base64
+import io
+from datetime import date, datetime
+
+import openpyxl
+from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.translate import code_translations
 
 from ..lib.reports import aging_bucket
 from .followup_common import FollowupCommon
@@ -9,9 +15,8 @@ from .followup_common import FollowupCommon
 AS_OF = date(2025, 6, 11)  # a Wednesday
 
 
-@tagged("post_install", "-at_install")
-class TestAgingReport(FollowupCommon):
-    """Aging analysis: the snapshot's rows and days late, in buckets, per company."""
+class ReportsCommon(FollowupCommon):
+    """Seven open instalments of two customers, one in each bucket."""
 
     @classmethod
     def setUpClass(cls):
@@ -30,6 +35,11 @@ class TestAgingReport(FollowupCommon):
         cls.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=cls.invoices["old"].ids
         ).create({"amount": 150.0, "payment_date": date(2025, 1, 5)})._create_payments()
+
+
+@tagged("post_install", "-at_install")
+class TestAgingReport(ReportsCommon):
+    """Aging analysis: the snapshot's rows and days late, in buckets, per company."""
 
     def _lines(self, user=None, company_ids=None):
         Line = self.env["collections.aging.line"]
@@ -120,3 +130,159 @@ class TestAgingReport(FollowupCommon):
         self.assertEqual(action["context"]["collections_aging_as_of"], "2025-06-11")
         Line = self.env["collections.aging.line"].with_user(self.collector).with_context(**action["context"])
         self.assertEqual(Line.search_count([]), 7)
+
+
+@tagged("post_install", "-at_install")
+class TestXlsxExports(ReportsCommon):
+    """The aging and the overdue control sheet as XLSX, read back with openpyxl."""
+
+    def _book(self, kind, lang="en_US", user=None, company_ids=None, data_only=True):
+        Report = self.env["collections.aging.report"].with_context(lang=lang)
+        if user:
+            Report = Report.with_user(user)
+        result = Report.export_xlsx(kind, AS_OF, company_ids or self.company.ids)
+        self.assertTrue(result["filename"].endswith("2025-06-11.xlsx"))
+        content = base64.b64decode(result["content"])
+        return openpyxl.load_workbook(io.BytesIO(content), data_only=data_only).active
+
+    def _rows(self, sheet):
+        return [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    def test_overdue_control_sheet(self):
+        self._run("2025-06-11")
+        with freeze_time("2025-06-11"):
+            wizard = (
+                self.env["collections.contact.wizard"]
+                .with_user(self.collector)
+                .create(
+                    {
+                        "partner_id": self.customer.id,
+                        "outcome": "promise",
+                        "right_party_contact": True,
+                        "promise_date": date(2025, 6, 20),
+                        "promise_amount": 500.0,
+                    }
+                )
+            )
+            wizard.action_log()
+        sheet = self._book("overdue")
+        headers = [cell.value for cell in sheet[1]]
+        self.assertEqual(
+            headers,
+            [
+                "Operation Date",
+                "Customer",
+                "Salesperson",
+                "E-mail",
+                "Phone",
+                "Document Number",
+                "Due Date",
+                "Total Due",
+                "Total Paid",
+                "Open Amount",
+                "Days Late",
+                "Level",
+                "Last Contact",
+                "Next Action",
+                "Promised Amount",
+                "Promised Date",
+            ],
+        )
+        self.assertEqual(sheet.freeze_panes, "A2")
+        self.assertEqual(sheet.auto_filter.ref, "A1:P6")
+        rows = self._rows(sheet)
+        by_document = {row[5]: row for row in rows[:-1]}
+        self.assertEqual(len(by_document), 5, "Overdue only: not the one not due, not the tolerated one")
+        old = by_document[self.invoices["old"].name]
+        self.assertEqual(old[:2], [datetime(2024, 11, 2), "Construtora Horizonte"])
+        self.assertEqual(old[3], "horizonte@example.com")
+        self.assertEqual(old[6:11], [datetime(2024, 12, 2), 600.0, 150.0, 450.0, 191])
+        pair = self.env["collections.followup.pair"].search(
+            [("move_line_id.move_id", "=", self.invoices["old"].id)]
+        )
+        self.assertTrue(pair, "The run of 11 June contacted the customer")
+        self.assertEqual(old[11], pair.level_id.sorted("days")[-1].name)
+        self.assertEqual(old[12], datetime(2025, 6, 11), "Last contact: the run of 11 June")
+        self.assertEqual(old[14:], [None, None], "No promise on this customer")
+        one_day = by_document[self.invoices["one_day"].name]
+        self.assertEqual(one_day[14:], [500.0, datetime(2025, 6, 20)], "The promise of 11 June covers it")
+        self.assertEqual(one_day[12], datetime(2025, 6, 11))
+        totals = rows[-1]
+        self.assertEqual(totals[0], "Total")
+        self.assertEqual(totals[7:10], [2000.0, 150.0, 1850.0])
+        formulas = self._book("overdue", data_only=False)
+        self.assertEqual(formulas["J7"].value, "=SUBTOTAL(9,J2:J6)")
+        # formats: dates in the language's format, amounts with the currency symbol
+        self.assertEqual(sheet["A2"].number_format, "mm/dd/yyyy")
+        symbol = self.company.currency_id.symbol
+        self.assertEqual(sheet["J2"].number_format, '"%s" #,##0.00' % symbol)
+        self.assertEqual(sheet["K2"].number_format, "0")
+
+    def test_aging_sheet_and_portuguese(self):
+        sheet = self._book("aging")
+        headers = [cell.value for cell in sheet[1]]
+        self.assertEqual(
+            headers,
+            [
+                "Company",
+                "Customer",
+                "Salesperson",
+                "Collector",
+                "Document Number",
+                "Invoice Date",
+                "Due Date",
+                "Days Late",
+                "Not Due",
+                "1-30",
+                "31-60",
+                "61-90",
+                "91-180",
+                "> 180",
+                "Open",
+            ],
+        )
+        rows = self._rows(sheet)
+        self.assertEqual(len(rows), 8, "Seven instalments and the totals")
+        by_document = {row[4]: row for row in rows[:-1]}
+        old = by_document[self.invoices["old"].name]
+        self.assertEqual(old[7:], [191, 0.0, 0.0, 0.0, 0.0, 0.0, 450.0, 450.0])
+        padaria = by_document[self.invoices["one_day"].name]
+        self.assertEqual(
+            padaria[1:4],
+            ["Padaria Pão Quente", self.invoices["one_day"].invoice_user_id.name, self.collector.name],
+        )
+        self.assertEqual(rows[-1][8:], [100.0, 900.0, 0.0, 30.0, 500.0, 450.0, 1980.0])
+        self.env["res.lang"]._activate_lang("pt_BR")
+        sheet = self._book("aging", lang="pt_BR")
+        translations = code_translations.get_python_translations("collections_followup", "pt_BR")
+        self.assertEqual(sheet["A1"].value, translations.get("Company", "Company"))
+        self.assertEqual(sheet["I1"].value, translations.get("Not Due", "Not Due"))
+        self.assertEqual(sheet["F2"].number_format, "dd/mm/yyyy")
+        self.assertEqual(self._rows(sheet)[-1][0], translations.get("Total", "Total"))
+
+    def test_rows_streamed_in_batches(self):
+        """Read two rows at a time, the file has every row (nothing queries
+        the cursor between two batches)."""
+        Report = self.env["collections.aging.report"]
+        for kind, count in (("aging", 7), ("overdue", 5)):
+            content = Report.with_context(allowed_company_ids=self.company.ids)._xlsx(kind, AS_OF, batch=2)
+            sheet = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
+            self.assertEqual(len(self._rows(sheet)), count + 1, kind)
+
+    def test_collector_exports_only_his_companies(self):
+        other = self.setup_other_company(name="Filial XLSX")["company"]
+        self._invoice(self.customer, date(2025, 5, 12), 700.0, company=other)
+        both = (self.company | other).ids
+        self.assertEqual(
+            len(self._rows(self._book("overdue", company_ids=both))), 7, "6 overdue and the totals"
+        )
+        for kind, count in (("aging", 8), ("overdue", 6)):
+            rows = self._rows(self._book(kind, user=self.collector, company_ids=both))
+            self.assertEqual(len(rows), count, kind)
+            self.assertNotIn(700.0, [value for row in rows for value in row], kind)
+        wizard = self.env["collections.aging.report"].with_user(self.collector).create({"as_of": AS_OF})
+        action = wizard.action_export_overdue_xlsx()
+        attachment_id = int(action["url"].split("/")[3].split("?")[0])
+        attachment = self.env["ir.attachment"].with_user(self.collector).browse(attachment_id)
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True).active
+        self.assertEqual(len(self._rows(book)), 6)

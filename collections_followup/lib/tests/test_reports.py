@@ -2,7 +2,14 @@ import sqlite3
 from decimal import Decimal
 
 import pytest
-from lib.reports import BUCKET_KEYS, aging_bucket, bucket_amounts, bucket_sql
+from lib.reports import (
+    BUCKET_KEYS,
+    aging_bucket,
+    bucket_amounts,
+    bucket_sql,
+    excel_date_format,
+    excel_money_format,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +50,27 @@ def test_bucket_amounts_every_key_exact_decimals():
     assert totals["d1_30"] == Decimal("0.30")
     assert totals["d180"] == Decimal("5")
     assert totals["d31_60"] == 0
+
+
+@pytest.mark.parametrize(
+    ("odoo", "excel"),
+    [
+        ("%d/%m/%Y", "dd/mm/yyyy"),
+        ("%m/%d/%Y", "mm/dd/yyyy"),
+        ("%Y-%m-%d", "yyyy-mm-dd"),
+        ("%d.%m.%y", "dd.mm.yy"),
+    ],
+)
+def test_excel_date_format(odoo, excel):
+    assert excel_date_format(odoo) == excel
+
+
+def test_excel_date_format_unknown_directive():
+    with pytest.raises(ValueError):
+        excel_date_format("%d %H")
+
+
+def test_excel_money_format():
+    assert excel_money_format("R$") == '"R$" #,##0.00'
+    assert excel_money_format("€", "after") == '#,##0.00 "€"'
+    assert excel_money_format("¥", decimals=0) == '"¥" #,##0'
