@@ -46,6 +46,8 @@
         "views/collections_payment_views.xml",
         "security/collections_reports_security.xml",
         "views/collections_aging_views.xml",
+        "reports/customer_statement.xml",
+        "views/collections_statement_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

@@ -91,7 +91,20 @@ def excel_money_format(symbol, position="before", decimals=2):
     return "%s %s" % (quoted, number) if position == "before" else "%s %s" % (number, quoted)
 
 
+def running_balances(opening, movements):
+    """The balance after each movement of a statement: ``opening`` plus the
+    debits minus the credits so far (``movements``: ``(debit, credit)``
+    Decimals). Returns ``(balances, closing)``; exact, no rounding."""
+    balance = opening
+    balances = []
+    for debit, credit in movements:
+        balance += debit - credit
+        balances.append(balance)
+    return balances, balance
+
+
 __all__ = [
+    "running_balances",
     "BUCKETS",
     "BUCKET_KEYS",
     "aging_bucket",

@@ -21,3 +21,4 @@ from . import collections_plan
 from . import collections_writeoff
 from . import collections_aging
 from . import collections_xlsx
+from . import collections_statement

@@ -57,9 +57,10 @@ class CollectionsXlsxSheet:
                 continue
             if kind == "date":
                 self.sheet.write_datetime(self.row, index, value, self.date)
-            elif kind == "money":
+            elif kind in ("money", "balance"):  # a balance is money without a total
                 self.sheet.write_number(self.row, index, float(value), money)
-                self.totals[index] += Decimal(str(value))
+                if kind == "money":
+                    self.totals[index] += Decimal(str(value))
             elif kind == "int":
                 self.sheet.write_number(self.row, index, value, self.int)
             else:

@@ -7,6 +7,8 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import format_amount
+from odoo.tools.pdf import PdfReader
 from odoo.tools.translate import code_translations
 
 from ..lib.reports import aging_bucket
@@ -286,3 +288,158 @@ class TestXlsxExports(ReportsCommon):
         attachment = self.env["ir.attachment"].with_user(self.collector).browse(attachment_id)
         book = openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True).active
         self.assertEqual(len(self._rows(book)), 6)
+
+
+def pdf_text(content):
+    """The text of a PDF, whitespace removed (PyPDF2's own extraction)."""
+    reader = PdfReader(io.BytesIO(content))
+    return "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerStatement(FollowupCommon):
+    """Statement of March 2025: opening balance, an invoice, a payment and a
+    credit note with the running balance, then the open items with charges."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.regua.write({"fine_rate": 2.0, "monthly_interest_rate": 1.0})
+        cls.invoice_a = cls._invoice(cls.customer, date(2025, 3, 3), 1000.0)  # invoiced 1 Feb
+        cls.invoice_b = cls._invoice(cls.customer, date(2025, 4, 4), 500.0)  # invoiced 5 Mar
+        cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=cls.invoice_a.ids
+        ).create({"amount": 300.0, "payment_date": date(2025, 3, 10)})._create_payments()
+        cls.refund = cls.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": cls.customer.id,
+                "invoice_date": date(2025, 3, 20),
+                "invoice_line_ids": [
+                    (0, 0, {"name": "Discount", "quantity": 1, "price_unit": 100.0, "tax_ids": []})
+                ],
+            }
+        )
+        cls.refund.action_post()
+        cls._invoice(cls.customer_b, date(2025, 3, 3), 999.0)  # another customer: not in the statement
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
+        # wkhtmltopdf asks the test server for the CSS: point it to a closed port
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+
+    def _statement(self, user=None, **values):
+        Statement = self.env["collections.statement"]
+        if user:
+            Statement = Statement.with_user(user)
+        return Statement.create(
+            {
+                "partner_ids": [(6, 0, self.customer.ids)],
+                "date_from": date(2025, 3, 1),
+                "date_to": date(2025, 3, 31),
+                **values,
+            }
+        )
+
+    def test_statement_lines_and_running_balance(self):
+        [result] = self.customer.with_user(self.collector).collections_statement("2025-03-01", "2025-03-31")
+        self.assertEqual(result["opening"], 1000.0, "Invoice A, dated 1 February")
+        self.assertEqual(
+            [
+                (line["date"], line["type"], line["debit"], line["credit"], line["balance"])
+                for line in result["lines"]
+            ],
+            [
+                ("2025-03-05", "invoice", 500.0, 0.0, 1500.0),
+                ("2025-03-10", "payment", 0.0, 300.0, 1200.0),
+                ("2025-03-20", "credit_note", 0.0, 100.0, 1100.0),
+            ],
+        )
+        self.assertEqual((result["debit"], result["credit"], result["closing"]), (500.0, 400.0, 1100.0))
+        charges = self.invoice_a.line_ids.filtered("date_maturity")._collections_late_charges(
+            date(2025, 3, 31)
+        )
+        [charge] = charges.values()
+        self.assertGreater(charge["total"], 14.0, "2% fine on 700.00 and 28 days of interest")
+        self.assertEqual(
+            [
+                (item["document"], item["days_late"], item["residual"], item["charges"])
+                for item in result["open_items"]
+            ],
+            [(self.invoice_a.name, 28, 700.0, charge["total"]), (self.invoice_b.name, 0, 500.0, 0.0)],
+        )
+        self.assertEqual(result["open_items"][0]["updated"], round(700.0 + charge["total"], 2))
+
+    def test_pdf_in_the_customers_language(self):
+        statement = self._statement()
+        text = pdf_text(statement._pdf(self.customer))
+        self.assertIn("Customerstatement", text)
+        self.assertIn("PadariaPãoQuente", text)
+        self.assertNotIn("ConstrutoraHorizonte", text)
+        for name in (self.invoice_a.name, self.invoice_b.name, self.refund.name):
+            self.assertIn(name, text)
+        currency = self.company.currency_id
+        for amount in (1000.0, 1500.0, 1200.0, 1100.0, 700.0):
+            self.assertIn("".join(format_amount(self.env, amount, currency, "en_US").split()), text)
+        self.assertIn("03/31/2025", text)
+        self.assertIn("Openingbalance", text)
+        self.env["res.lang"]._activate_lang("pt_BR")
+        self.customer.lang = "pt_BR"
+        text = pdf_text(statement._pdf(self.customer))
+        self.assertIn("31/03/2025", text, "Dates in the customer's language")
+        self.assertIn("".join(format_amount(self.env, 1100.0, currency, "pt_BR").split()), text)
+        self.assertEqual(
+            format_amount(self.env, 1100.0, currency, "pt_BR").replace("\\xa0", " ")[-8:], "1.100,00"
+        )
+
+    def test_print_email_and_mass_action(self):
+        both = self.customer | self.customer_b
+        wizard = (
+            self.env["collections.statement"]
+            .with_user(self.collector)
+            .with_context(active_model="res.partner", active_ids=both.ids)
+            .create({"date_from": date(2025, 3, 1), "date_to": date(2025, 3, 31)})
+        )
+        self.assertEqual(wizard.partner_ids, both, "The mass action takes the selected customers")
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "collections_followup.report_customer_statement")
+        self.assertEqual(action["data"]["date_to"], "2025-03-31")
+        wizard.action_send_email()
+        for partner in both:
+            mail = self.env["mail.mail"].search([("res_id", "=", partner.id), ("model", "=", "res.partner")])
+            self.assertEqual(len(mail), 1)
+            self.assertIn(partner, mail.recipient_ids)
+            self.assertEqual(len(mail.attachment_ids), 1)
+            self.assertTrue(mail.attachment_ids.raw.startswith(b"%PDF"))
+            self.assertIn(partner.name.replace(" ", ""), pdf_text(mail.attachment_ids.raw))
+        self.customer_b.email = False
+        with self.assertRaises(UserError):
+            wizard.action_send_email()
+        button = self.customer.action_collections_statement()
+        self.assertEqual(button["res_model"], "collections.statement")
+
+    def test_xlsx(self):
+        content = self._statement()._xlsx()
+        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        ledger, items = book.worksheets
+        self.assertEqual(
+            [cell.value for cell in ledger[1]],
+            ["Customer", "Date", "Document", "Type", "Debit", "Credit", "Balance"],
+        )
+        rows = [list(row) for row in ledger.iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(rows[0][2:], ["Opening balance", None, None, None, 1000.0])
+        self.assertEqual([row[6] for row in rows[1:4]], [1500.0, 1200.0, 1100.0])
+        self.assertEqual(rows[-1][4:6], [500.0, 400.0])
+        self.assertEqual(ledger["B2"].number_format, "mm/dd/yyyy")
+        item_rows = [list(row) for row in items.iter_rows(min_row=2, values_only=True)]
+        self.assertEqual(item_rows[0][1:5], [self.invoice_a.name, datetime(2025, 3, 3), 28, 700.0])
+
+    def test_other_company_refused(self):
+        other = self.setup_other_company(name="Filial Extrato")["company"]
+        with self.assertRaises(UserError):
+            self._statement(user=self.collector, company_id=other.id)._check()
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.collector).collections_statement(
+                "2025-03-01", "2025-03-31", other.id
+            )

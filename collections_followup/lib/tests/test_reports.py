@@ -9,6 +9,7 @@ from lib.reports import (
     bucket_sql,
     excel_date_format,
     excel_money_format,
+    running_balances,
 )
 
 
@@ -74,3 +75,13 @@ def test_excel_money_format():
     assert excel_money_format("R$") == '"R$" #,##0.00'
     assert excel_money_format("€", "after") == '#,##0.00 "€"'
     assert excel_money_format("¥", decimals=0) == '"¥" #,##0'
+
+
+def test_running_balances():
+    balances, closing = running_balances(
+        Decimal("100.00"),
+        [(Decimal("50.10"), Decimal(0)), (Decimal(0), Decimal("120.05")), (Decimal("0.01"), 0)],
+    )
+    assert balances == [Decimal("150.10"), Decimal("30.05"), Decimal("30.06")]
+    assert closing == Decimal("30.06")
+    assert running_balances(Decimal(5), []) == ([], Decimal(5))
