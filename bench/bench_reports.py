@@ -11,6 +11,7 @@ peak RSS of each report:
 - snapshot: ``collections.receivable._snapshot`` (for comparison);
 - aging: ``collections.aging.report.get_aging`` by customer (the pivot the
   menu opens) and the count of its instalments (the list);
+- kpi (year): ``collections.kpi.get_kpis`` over the year up to the date;
 - xlsx aging / xlsx overdue: ``export_xlsx`` of the aging and of the overdue
   control sheet (one row per instalment).
 
@@ -56,9 +57,18 @@ def xlsx(env, as_of, kind):
     return "%d kB" % (len(result["content"]) * 3 // 4 // 1024)
 
 
+def kpi(env, as_of):
+    """A year of history up to the date."""
+    [row] = env["collections.kpi"].get_kpis(
+        str(as_of - timedelta(days=364)), str(as_of), company_ids=env.company.ids
+    )
+    return "DSO %s, IAG %s %%" % (row["dso"], row["iag"])
+
+
 def steps(env, as_of):
     company = env.company
     return [
+        ("kpi (year)", lambda: kpi(env, as_of)),
         ("xlsx aging", lambda: xlsx(env, as_of, "aging")),
         ("xlsx overdue", lambda: xlsx(env, as_of, "overdue")),
         (

@@ -48,6 +48,7 @@
         "views/collections_aging_views.xml",
         "reports/customer_statement.xml",
         "views/collections_statement_views.xml",
+        "views/collections_kpi_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

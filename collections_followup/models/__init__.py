@@ -22,3 +22,4 @@ from . import collections_writeoff
 from . import collections_aging
 from . import collections_xlsx
 from . import collections_statement
+from . import collections_kpi

@@ -443,3 +443,126 @@ class TestCustomerStatement(FollowupCommon):
             self.customer.with_user(self.collector).collections_statement(
                 "2025-03-01", "2025-03-31", other.id
             )
+
+
+@tagged("post_install", "-at_install")
+class TestKpis(FollowupCommon):
+    """March 2025 (31 days), hand-computed (README "KPIs" gives the formulas):
+
+    opening 2,800.00 (A1 1,000, A2 600, C 300, D 400, E 500), credit sales
+    2,000.00 (B1), payments 1,200.00 (A1 400 on 10 Mar, A2 100 on 25 Mar, C 300
+    on 20 Mar, D 400 on 12 Mar), closing 3,600.00 of which 2,000.00 not due
+    (B1) and 1,600.00 overdue (A1 600, A2 500, E 500).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.collections_responsible_id = cls.collector
+        cls.a1 = cls._invoice(cls.customer, date(2025, 2, 3), 1000.0)
+        cls.a2 = cls._invoice(cls.customer, date(2025, 3, 17), 600.0)
+        cls.b1 = cls._invoice(cls.customer_b, date(2025, 4, 14), 2000.0)
+        cls.customer_c = cls._customer("Oficina C", "c@example.com")
+        cls.customer_d = cls._customer("Mercado D", "d@example.com")
+        cls.customer_e = cls._customer("Loja E", "e@example.com")
+        cls.c = cls._invoice(cls.customer_c, date(2025, 3, 3), 300.0)
+        cls.d = cls._invoice(cls.customer_d, date(2025, 3, 10), 400.0)
+        cls.e = cls._invoice(cls.customer_e, date(2025, 3, 28), 500.0)
+        for invoice, amount, day in (
+            (cls.a1, 400.0, date(2025, 3, 10)),
+            (cls.a2, 100.0, date(2025, 3, 25)),
+            (cls.c, 300.0, date(2025, 3, 20)),
+            (cls.d, 400.0, date(2025, 3, 12)),
+        ):
+            cls.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": amount, "payment_date": day})._create_payments()
+        Action = cls.env["collections.followup.action"]
+
+        def instalment(invoice):
+            line = invoice.line_ids.filtered("date_maturity")
+            return {"move_line_id": line.id, "move_id": invoice.id, "currency_id": invoice.currency_id.id}
+
+        common = {"partner_id": cls.customer.id, "company_id": cls.company.id, "state": "done"}
+        # the friendly reminder of 5 March claims A1: A1's 400.00 of 10 March is recovered by it
+        Action.create(
+            {
+                **common,
+                "date": date(2025, 3, 5),
+                "level_id": cls.level_friendly.id,
+                "kind": "automatic",
+                "line_ids": [(0, 0, instalment(cls.a1))],
+            }
+        )
+        # two calls: the first reaches the right person and claims A2 (100.00 paid 25 March)
+        Action.create(
+            {
+                **common,
+                "date": date(2025, 3, 20),
+                "kind": "contact",
+                "right_party_contact": True,
+                "outcome": "other",
+                "line_ids": [(0, 0, instalment(cls.a2))],
+            }
+        )
+        Action.create({**common, "date": date(2025, 3, 21), "kind": "contact", "outcome": "no_answer"})
+        Promise = cls.env["collections.promise"]
+        for state, day in (
+            ("kept", date(2025, 3, 10)),
+            ("broken", date(2025, 3, 18)),
+            ("kept", date(2025, 4, 20)),
+        ):
+            with freeze_time("2025-03-01"):
+                promise = Promise.create(
+                    {"partner_id": cls.customer.id, "company_id": cls.company.id, "date": day, "amount": 10.0}
+                )
+            promise.state = state
+
+    def _kpis(self, user=None, **kwargs):
+        Kpi = self.env["collections.kpi"]
+        if user:
+            Kpi = Kpi.with_user(user)
+        return Kpi.get_kpis(
+            "2025-03-01", "2025-03-31", **{"company_ids": self.company.ids, "fpd_days": 10, **kwargs}
+        )
+
+    def test_company_kpis_hand_computed(self):
+        [row] = self._kpis()
+        self.assertEqual((row["opening"], row["credit_sales"], row["closing"]), (2800.0, 2000.0, 3600.0))
+        self.assertEqual((row["open_end"], row["current_end"], row["overdue_end"]), (3600.0, 2000.0, 1600.0))
+        self.assertEqual(row["dso"], 55.8, "3,600 / 2,000 x 31 days")
+        self.assertEqual(row["cei"], 42.9, "(2,800 + 2,000 - 3,600) / (2,800 + 2,000 - 2,000)")
+        self.assertEqual(row["iag"], 44.4, "1,600 / 3,600")
+        self.assertEqual(row["recovered"], 500.0)
+        self.assertEqual(row["recovered_by_level"], {str(self.level_friendly.id): 400.0, "call": 100.0})
+        self.assertEqual(row["cpc_rate"], 50.0, "one call of two reached the right person")
+        self.assertEqual(row["promise_kept_rate"], 50.0, "one kept, one broken in March")
+        self.assertIsNone(row["plan_kept_rate"], "no plan")
+        # first instalments due in March: C paid 17 days late (default), D 2 days late;
+        # E due on 28 March is too recent to tell
+        self.assertEqual((row["fpd_defaults"], row["fpd_customers"], row["fpd_rate"]), (1, 2, 50.0))
+        self.assertEqual(row["average_days_to_pay"], 39.5, "C: 1 Feb to 20 Mar (47), D: 8 Feb to 12 Mar (32)")
+
+    def test_collector_kpis_and_companies(self):
+        [row] = self._kpis(user=self.collector, collector_id=self.collector.id)
+        self.assertEqual((row["opening"], row["credit_sales"], row["closing"]), (1600.0, 0.0, 1100.0))
+        self.assertIsNone(row["dso"], "no sales to this collector's customer")
+        self.assertEqual(row["cei"], 31.3, "(1,600 - 1,100) / 1,600 = 31.25")
+        self.assertEqual(row["iag"], 100.0)
+        self.assertEqual(row["recovered"], 500.0)
+        other = self.setup_other_company(name="Filial KPI")["company"]
+        with self.assertRaises(UserError):
+            self._kpis(user=self.collector, company_ids=other.ids)
+        wizard = (
+            self.env["collections.kpi"]
+            .with_user(self.collector)
+            .create({"date_from": date(2025, 3, 1), "date_to": date(2025, 3, 31), "fpd_days": 10})
+        )
+        wizard.action_compute()
+        lines = wizard.line_ids
+        self.assertEqual(lines.company_id, self.company, "only the collector's company")
+        total = lines.filtered(lambda line: not line.collector_id)
+        self.assertEqual((total.dso, total.cei, total.iag), (55.8, 42.9, 44.4))
+        own = lines.filtered(lambda line: line.collector_id == self.collector)
+        self.assertEqual((own.cei, own.iag, own.recovered), (31.3, 100.0, 500.0))
+        self.assertIn(self.level_friendly.name, own.recovered_by_level)
