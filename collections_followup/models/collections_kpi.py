@@ -457,7 +457,9 @@ class CollectionsKpi(models.TransientModel):
             for name, value in values.items():
                 if name == "recovered_by_level":
                     row[name] = {str(key or "call"): float(amount) for key, amount in value.items()}
-                elif isinstance(value, int) or value is None:
+                elif value is None:
+                    row[name] = False  # nothing to measure (XML-RPC has no None)
+                elif isinstance(value, int):
                     row[name] = value
                 else:
                     row[name] = float(value)
