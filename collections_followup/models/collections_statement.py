@@ -5,6 +5,7 @@ import xlsxwriter
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
+from odoo.tools.pdf import merge_pdf
 
 from ..lib.money import ZERO, to_decimal
 from ..lib.reports import running_balances
@@ -165,27 +166,43 @@ class CollectionsStatement(models.TransientModel):
     # -- actions ----------------------------------------------------------
 
     def action_print(self):
+        """Download one PDF with the statement of every selected customer."""
         self._check()
-        return (
-            self.env.ref(STATEMENT_REPORT)
-            .with_context(active_ids=self.partner_ids.ids)
-            .report_action(self.partner_ids, data=self._report_data())
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "%s.pdf" % _("Statements"),
+                "raw": self._pdf(self.partner_ids),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf",
+            }
         )
+        return {
+            "type": "ir.actions.act_url",
+            "url": "/web/content/%s?download=true" % attachment.id,
+            "target": "self",
+        }
 
     def _report_data(self):
         return {
-            "statement_id": self.id,
+            # the web client sends report data without the record ids
+            "partner_ids": self.partner_ids.ids,
             "company_id": self.company_id.id,
             "date_from": fields.Date.to_string(self.date_from),
             "date_to": fields.Date.to_string(self.date_to),
         }
 
     def _pdf(self, partners):
-        """The statement PDF of ``partners`` (bytes)."""
-        content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
-            STATEMENT_REPORT, partners.ids, data=self._report_data()
-        )
-        return content
+        """The statement PDF of ``partners`` (bytes), one wkhtmltopdf call
+        per customer (Debian's wkhtmltopdf fails on several documents whose
+        styles it cannot fetch), merged in order."""
+        contents = [
+            self.env["ir.actions.report"]._render_qweb_pdf(
+                STATEMENT_REPORT, partner.ids, data=self._report_data()
+            )[0]
+            for partner in partners
+        ]
+        return contents[0] if len(contents) == 1 else merge_pdf(contents)
 
     def _filename(self, partner, extension):
         return "%s - %s.%s" % (_("Statement"), partner.name, extension)
@@ -351,9 +368,9 @@ class ReportCustomerStatement(models.AbstractModel):
         )
         if statement.company_id not in self.env.user.company_ids:
             raise UserError(_("Choose one of your companies."))
-        partners = self.env["res.partner"].browse(docids)
+        partners = self.env["res.partner"].browse(docids or data.get("partner_ids") or [])
         return {
-            "doc_ids": docids,
+            "doc_ids": partners.ids,
             "doc_model": "res.partner",
             "docs": partners,
             "statements": {partner.id: statement._statement_data(partner) for partner in partners},
