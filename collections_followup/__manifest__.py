@@ -47,6 +47,11 @@
         "views/collections_suspension_views.xml",
         "data/collections_suspension_data.xml",
         "views/collections_desk_views.xml",
+        "security/collections_reports_security.xml",
+        "views/collections_aging_views.xml",
+        "reports/customer_statement.xml",
+        "views/collections_statement_views.xml",
+        "views/collections_kpi_views.xml",
     ],
     "demo": [
         "demo/collections_demo.xml",

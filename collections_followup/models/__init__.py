@@ -21,3 +21,7 @@ from . import collections_plan
 from . import collections_writeoff
 from . import collections_partner_status
 from . import collections_desk
+from . import collections_aging
+from . import collections_xlsx
+from . import collections_statement
+from . import collections_kpi

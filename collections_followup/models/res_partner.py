@@ -1,3 +1,4 @@
+import base64
 import threading
 from collections import defaultdict
 from datetime import date, timedelta
@@ -2237,3 +2238,81 @@ class ResPartner(models.Model):
             [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
         ).write({"collector_id": user.id})
         return True
+
+    # -- customer statement (collections.statement) ---------------------
+
+    def action_collections_statement(self):
+        """The statement wizard for these customers."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customer Statement"),
+            "res_model": "collections.statement",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "res.partner", "active_ids": self.ids},
+        }
+
+    def collections_statement(self, date_from, date_to, company_id=None):
+        """The statement of each of these customers (XML-RPC friendly): see
+        README "Python and XML-RPC API"."""
+        statement = self.env["collections.statement"].create(
+            {
+                "partner_ids": [(6, 0, self.commercial_partner_id.ids)],
+                "company_id": company_id or self.env.company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )
+        statement._check()
+        result = []
+        for partner in statement.partner_ids:
+            data = statement._statement_data(partner)
+            result.append(
+                {
+                    "partner_id": partner.id,
+                    "currency": data["currency"].name,
+                    "opening": float(data["opening"]),
+                    "debit": float(data["debit"]),
+                    "credit": float(data["credit"]),
+                    "closing": float(data["closing"]),
+                    "lines": [
+                        {
+                            "date": fields.Date.to_string(row["date"]),
+                            "document": row["name"],
+                            "type": row["kind"],
+                            "debit": float(row["debit"]),
+                            "credit": float(row["credit"]),
+                            "balance": float(row["balance"]),
+                        }
+                        for row in data["lines"]
+                    ],
+                    "open_items": [
+                        {
+                            "line_id": item["line_id"],
+                            "document": item["name"],
+                            "due_date": fields.Date.to_string(item["due_date"]),
+                            "days_late": item["days_late"],
+                            "currency": item["currency"].name,
+                            "residual": float(item["residual"]),
+                            "charges": float(item["charges"]),
+                            "updated": float(item["updated"]),
+                        }
+                        for item in data["open_items"]
+                    ],
+                }
+            )
+        return result
+
+    def collections_statement_pdf(self, date_from, date_to, company_id=None):
+        """The statement PDF of these customers, one after the other, as
+        base64 text (XML-RPC friendly)."""
+        statement = self.env["collections.statement"].create(
+            {
+                "partner_ids": [(6, 0, self.commercial_partner_id.ids)],
+                "company_id": company_id or self.env.company.id,
+                "date_from": date_from,
+                "date_to": date_to,
+            }
+        )
+        statement._check()
+        return base64.b64encode(statement._pdf(statement.partner_ids)).decode()

@@ -20,3 +20,4 @@ from . import test_desk_send
 from . import test_localized_output
 from . import test_no_dead_ends
 from . import test_tours
+from . import test_reports
