@@ -33,6 +33,8 @@ def _(source):
     return source
 
 
+# Plain Python, no Odoo environment here: the marker above is the right call.
+# pylint: disable=prefer-env-translation
 REASON_TEMPLATES = {
     "credit_limit": _(
         "Credit limit exceeded: exposure %(exposure)s plus this document %(document)s"

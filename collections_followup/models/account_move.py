@@ -3,7 +3,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
@@ -70,7 +70,7 @@ class AccountMove(models.Model):
     def _collections_dispute_wizard(self, mode):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Dispute") if mode == "open" else _("End Dispute"),
+            "name": self.env._("Dispute") if mode == "open" else self.env._("End Dispute"),
             "res_model": "collections.dispute.wizard",
             "view_mode": "form",
             "target": "new",
@@ -102,7 +102,7 @@ class AccountMove(models.Model):
         """
         self._collections_check_dispute_right()
         if resolution is not None and not isinstance(resolution, str):
-            raise UserError(_("The resolution of a dispute must be a text."))
+            raise UserError(self.env._("The resolution of a dispute must be a text."))
         # sudo: the user is a collector who can read these invoices; only the
         # dispute records and a chatter note are written, on their behalf.
         return self.sudo()._collections_clear_dispute((resolution or "").strip() or None).ids
@@ -111,9 +111,9 @@ class AccountMove(models.Model):
         """Collectors (and billing users, who are collectors) open and close
         disputes of invoices they can read: raise otherwise."""
         if not self:
-            raise UserError(_("Choose the invoices to dispute."))
+            raise UserError(self.env._("Choose the invoices to dispute."))
         if not self.env.user.has_group("collections_followup.group_collections_user"):
-            raise AccessError(_("Only collectors can set or clear disputes."))
+            raise AccessError(self.env._("Only collectors can set or clear disputes."))
         self.check_access("read")
 
     def _collections_set_dispute(self, reason):
@@ -121,30 +121,32 @@ class AccountMove(models.Model):
         Their queued dunning e-mails, pending contacts and the follow-up's
         call activity are closed (``collections.followup.action._collections_close_loop``)."""
         if not isinstance(reason, str) or not reason.strip():
-            raise UserError(_("Give the reason of the dispute."))
+            raise UserError(self.env._("Give the reason of the dispute."))
         reason = reason.strip()
         for move in self:
             if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
                 raise UserError(
-                    _(
+                    self.env._(
                         "Only posted customer invoices can be disputed: %(move)s is not one.",
                         move=move.display_name,
                     )
                 )
             if move.collections_in_dispute:
-                raise UserError(_("The invoice %(invoice)s is already in dispute.", invoice=move.name))
+                raise UserError(
+                    self.env._("The invoice %(invoice)s is already in dispute.", invoice=move.name)
+                )
         disputes = self.env["collections.dispute"].create(
             [{"move_id": move.id, "reason": reason} for move in self]
         )
         for move in self:
             move.message_post(
-                body=_("Dispute opened: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
+                body=self.env._("Dispute opened: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
             )
         instalments = self.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable" and line.balance > 0
         )
         self.env["collections.followup.action"]._collections_close_loop(
-            instalments, _("invoice in dispute (%(reason)s).", reason=reason)
+            instalments, self.env._("invoice in dispute (%(reason)s).", reason=reason)
         )
         return disputes
 
@@ -152,7 +154,7 @@ class AccountMove(models.Model):
         """End the open disputes of the invoices: the follow-up chases them again."""
         disputes = self.collections_dispute_ids.filtered("is_open")
         if not disputes:
-            raise UserError(_("These invoices are not in dispute."))
+            raise UserError(self.env._("These invoices are not in dispute."))
         disputes.write(
             {
                 "date_end": fields.Date.context_today(self),
@@ -162,7 +164,10 @@ class AccountMove(models.Model):
         )
         for move in disputes.move_id:
             move.message_post(
-                body=_("Dispute closed: %(resolution)s", resolution=resolution or _("no resolution given")),
+                body=self.env._(
+                    "Dispute closed: %(resolution)s",
+                    resolution=resolution or self.env._("no resolution given"),
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         return disputes
@@ -250,7 +255,7 @@ class AccountMove(models.Model):
         """Open the wizard that invoices the late charges accrued to a date."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("Invoice Late Charges"),
+            "name": self.env._("Invoice Late Charges"),
             "res_model": "collections.charge.invoice",
             "view_mode": "form",
             "target": "new",
@@ -262,7 +267,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Waive Late Charges"),
+            "name": self.env._("Waive Late Charges"),
             "res_model": "collections.charge.waive",
             "view_mode": "form",
             "target": "new",
@@ -273,7 +278,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Late Charges"),
+            "name": self.env._("Late Charges"),
             "res_model": "collections.charge",
             "view_mode": "list,form",
             "domain": ["|", ("move_id", "=", self.id), ("charge_move_id", "=", self.id)],
@@ -538,11 +543,11 @@ class AccountMoveLine(models.Model):
             except ValueError:
                 day = None
         if day is None:
-            raise UserError(_("“%(date)s” is not a date (expected YYYY-MM-DD).", date=as_of))
+            raise UserError(self.env._("“%(date)s” is not a date (expected YYYY-MM-DD).", date=as_of))
         today = fields.Date.context_today(self)
         if day < AS_OF_MIN:
             raise UserError(
-                _(
+                self.env._(
                     "Late charges are computed from %(first)s on, not on %(date)s.",
                     first=format_date(self.env, AS_OF_MIN),
                     date=format_date(self.env, day),
@@ -550,7 +555,7 @@ class AccountMoveLine(models.Model):
             )
         if day > today and not future:
             raise UserError(
-                _(
+                self.env._(
                     "Late charges cannot be invoiced ahead of time: %(date)s is after today (%(today)s).",
                     date=format_date(self.env, day),
                     today=format_date(self.env, today),
@@ -558,7 +563,7 @@ class AccountMoveLine(models.Model):
             )
         if day > today + AS_OF_MAX_AHEAD:
             raise UserError(
-                _(
+                self.env._(
                     "%(date)s is too far ahead: late charges can be previewed up to %(last)s.",
                     date=format_date(self.env, day),
                     last=format_date(self.env, today + AS_OF_MAX_AHEAD),
@@ -678,7 +683,7 @@ class AccountMoveLine(models.Model):
             except late_fees.InstalmentError as error:
                 move = self.env["account.move"].sudo().browse(company_rows[error.index][1])
                 raise UserError(
-                    _(
+                    self.env._(
                         "The late charges of %(invoice)s cannot be computed: %(error)s",
                         invoice=move.display_name,
                         error=error,
@@ -880,9 +885,9 @@ class AccountMoveLine(models.Model):
     @api.model
     def _collections_create_charge_invoice(self, company, partner, currency, policy, items, as_of):
         labels = {
-            "fine": _("Late payment fine (multa)"),
-            "interest": _("Late payment interest (juros de mora)"),
-            "correction": _("Monetary correction (correção monetária)"),
+            "fine": self.env._("Late payment fine (multa)"),
+            "interest": self.env._("Late payment interest (juros de mora)"),
+            "correction": self.env._("Monetary correction (correção monetária)"),
         }
         invoice_lines = []
         for component in CHARGE_COMPONENTS:
@@ -893,7 +898,7 @@ class AccountMoveLine(models.Model):
             product = policy[f"{component}_product_id"]
             if not account:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The policy “%(policy)s” has no account for: %(component)s.",
                         policy=policy.name,
                         component=labels[component],
@@ -999,7 +1004,9 @@ class AccountMoveLine(models.Model):
                 _logger.warning("Late charges of %s not invoiced: %s", lines.move_id.mapped("name"), error)
                 for move in lines.move_id:
                     move.message_post(
-                        body=_("The late charges could not be invoiced automatically: %(error)s", error=error)
+                        body=self.env._(
+                            "The late charges could not be invoiced automatically: %(error)s", error=error
+                        )
                     )
 
     collections_renegotiated_line_id = fields.Many2one(

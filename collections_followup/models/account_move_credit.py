@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from .collections_credit_document import check_protected_vals
 from .res_partner import CUSTOMER_INVOICE_TYPES
@@ -53,7 +53,7 @@ class AccountMove(models.Model):
         return super().write(vals)
 
     def _collections_charge_mark_forbidden(self):
-        return _("Only the late-charge invoicing marks an invoice as a late-charge invoice.")
+        return self.env._("Only the late-charge invoicing marks an invoice as a late-charge invoice.")
 
     def _post(self, soft=True):
         self._collections_check_credit(soft=soft)

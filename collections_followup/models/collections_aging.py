@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
@@ -24,7 +24,7 @@ class CollectionsAgingReport(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "collections_followup.collections_aging_line_action"
         )
-        action["name"] = _("Aging on %(date)s", date=format_date(self.env, self.as_of))
+        action["name"] = self.env._("Aging on %(date)s", date=format_date(self.env, self.as_of))
         action["context"] = {"collections_aging_as_of": fields.Date.to_string(self.as_of)}
         return action
 
@@ -35,7 +35,9 @@ class CollectionsAgingReport(models.TransientModel):
         in the companies ``company_ids`` (default: the current ones; only
         companies of the user). See README "Python and XML-RPC API"."""
         if groupby not in AGING_GROUPBYS:
-            raise UserError(_("Aging can be grouped by %(fields)s.", fields=", ".join(AGING_GROUPBYS)))
+            raise UserError(
+                self.env._("Aging can be grouped by %(fields)s.", fields=", ".join(AGING_GROUPBYS))
+            )
         lines = self.env["collections.aging.line"]._on(as_of, company_ids)
         measure = "residual" if groupby == "currency_id" else "residual_company"
         aggregates = ["%s:sum" % measure] + ["%s:sum" % name for name in AMOUNT_FIELDS.values()]
@@ -94,7 +96,7 @@ class CollectionsAgingLine(models.Model):
         if company_ids:
             allowed = [cid for cid in company_ids if cid in self.env.user.company_ids.ids]
             if not allowed:
-                raise UserError(_("Choose at least one of your companies."))
+                raise UserError(self.env._("Choose at least one of your companies."))
             context["allowed_company_ids"] = allowed
         # the cache holds rows by id whatever the date they were read on
         self.invalidate_model()
@@ -165,7 +167,7 @@ class CollectionsAgingLine(models.Model):
         """Drill down to the journal items (instalments) of these lines."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("Instalments"),
+            "name": self.env._("Instalments"),
             "res_model": "account.move.line",
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],

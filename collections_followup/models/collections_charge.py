@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_amount, format_date
 
@@ -122,17 +122,19 @@ class CollectionsCharge(models.Model):
         if any(vals.get("kind") == "waiver" for vals in vals_list) and not (
             self.env.su or self.env.user.has_group(MANAGER_GROUP)
         ):
-            raise AccessError(_("Only a Collections Manager can waive late charges."))
+            raise AccessError(self.env._("Only a Collections Manager can waive late charges."))
         return super().create(vals_list)
 
     def write(self, vals):
         if vals.keys() & {"kind", "fine_amount", "interest_amount", "correction_amount", "move_line_id"}:
-            raise UserError(_("Recorded late charges cannot be changed: cancel the charge invoice instead."))
+            raise UserError(
+                self.env._("Recorded late charges cannot be changed: cancel the charge invoice instead.")
+            )
         return super().write(vals)
 
     def unlink(self):
         if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a Collections Manager can delete recorded late charges."))
+            raise AccessError(self.env._("Only a Collections Manager can delete recorded late charges."))
         return super().unlink()
 
     @api.model
@@ -142,24 +144,28 @@ class CollectionsCharge(models.Model):
         the invoice's chatter. Collections Manager only; never more than what
         is left to invoice."""
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a Collections Manager can waive late charges."))
+            raise AccessError(self.env._("Only a Collections Manager can waive late charges."))
         if not (reason or "").strip():
-            raise UserError(_("Give the reason for waiving the late charges."))
+            raise UserError(self.env._("Give the reason for waiving the late charges."))
         line = line.sudo()
         computed = line._collections_late_charges(as_of).get(line.id)
         if not computed:
-            raise UserError(_("Only the instalments of posted customer invoices have late charges."))
+            raise UserError(self.env._("Only the instalments of posted customer invoices have late charges."))
         left = line._collections_left_to_invoice(as_of)[line.id]
         currency = (
             line.currency_id if line.currency_id != line.company_currency_id else line.company_currency_id
         )
-        labels = {"fine": _("fine"), "interest": _("interest"), "correction": _("correction")}
+        labels = {
+            "fine": self.env._("fine"),
+            "interest": self.env._("interest"),
+            "correction": self.env._("correction"),
+        }
         for name, amount in amounts.items():
             if currency.compare_amounts(amount, 0) < 0:
-                raise UserError(_("A waived amount cannot be negative."))
+                raise UserError(self.env._("A waived amount cannot be negative."))
             if currency.compare_amounts(amount, float(left[name])) > 0:
                 raise UserError(
-                    _(
+                    self.env._(
                         "You can waive at most %(left)s of %(component)s on %(invoice)s (what is not yet "
                         "invoiced "
                         "or waived), not %(amount)s.",
@@ -170,7 +176,7 @@ class CollectionsCharge(models.Model):
                     )
                 )
         if not any(currency.round(amount) for amount in amounts.values()):
-            raise UserError(_("Nothing to waive: every amount is zero."))
+            raise UserError(self.env._("Nothing to waive: every amount is zero."))
         charge = self.sudo().create(
             {
                 "move_line_id": line.id,
@@ -187,7 +193,7 @@ class CollectionsCharge(models.Model):
             }
         )
         line.move_id.message_post(
-            body=_(
+            body=self.env._(
                 "Late charges waived by %(user)s up to %(date)s (instalment due %(due)s): fine %(fine)s, "
                 "interest %(interest)s, correction %(correction)s. Reason: %(reason)s",
                 user=self.env.user.name,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import late_fees
@@ -65,5 +65,5 @@ class CollectionsCorrectionIndexRate(models.Model):
                 )
             if not 1900 <= rate.year <= 2999:
                 raise ValidationError(
-                    _("The year %(year)s of an index rate is not plausible.", year=rate.year)
+                    self.env._("The year %(year)s of an index rate is not plausible.", year=rate.year)
                 )

@@ -2,7 +2,7 @@ import logging
 from collections import defaultdict
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_datetime, formatLang
 
@@ -148,7 +148,7 @@ class CollectionsCreditDocument(models.AbstractModel):
         self._collections_check_release_rights()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Release Credit Hold"),
+            "name": self.env._("Release Credit Hold"),
             "res_model": "collections.credit.release",
             "view_mode": "form",
             "target": "new",
@@ -188,7 +188,7 @@ class CollectionsCreditDocument(models.AbstractModel):
         )
 
     def _collections_release_forbidden(self):
-        return _(
+        return self.env._(
             "Credit releases are recorded only by the Release Credit Hold wizard (Collections Managers)."
         )
 
@@ -275,7 +275,7 @@ class CollectionsCreditDocument(models.AbstractModel):
         for partner, (document, reasons) in blocked.items():
             lines = partner._collections_format_reasons(reasons, document.company_id)
             paragraphs.append(
-                _(
+                self.env._(
                     "%(partner)s is on credit hold in %(company)s:",
                     partner=partner.display_name,
                     company=document.company_id.name,
@@ -283,12 +283,12 @@ class CollectionsCreditDocument(models.AbstractModel):
                 + "\n"
                 + "\n".join("- %s" % line for line in lines)
             )
-        paragraphs.append(_("A Collections Manager can release the document with a reason."))
+        paragraphs.append(self.env._("A Collections Manager can release the document with a reason."))
         raise UserError("\n\n".join(paragraphs))
 
     def _collections_check_release_rights(self):
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a Collections Manager can release a credit hold."))
+            raise AccessError(self.env._("Only a Collections Manager can release a credit hold."))
 
     def _collections_release_credit(self, reason):
         """Release the documents of ``self`` from credit holds, with ``reason``.
@@ -298,7 +298,7 @@ class CollectionsCreditDocument(models.AbstractModel):
         """
         self._collections_check_release_rights()
         if not reason or not reason.strip():
-            raise UserError(_("Give the reason for releasing the credit hold."))
+            raise UserError(self.env._("Give the reason for releasing the credit hold."))
         now = fields.Datetime.now()
         reasons_by_document = self._collections_credit_reasons()
         for document in self:
@@ -329,9 +329,9 @@ class CollectionsCreditDocument(models.AbstractModel):
                 "reason": reason.strip(),
                 "amount": money_text(amount),
                 "exposure": money_text(state.exposure.total),
-                "limit": money_text(state.limit) if state.limit is not None else _("none"),
+                "limit": money_text(state.limit) if state.limit is not None else self.env._("none"),
             }
-            body = _(
+            body = self.env._(
                 "Credit hold released for %(document)s (%(amount)s) by %(user)s on %(date)s. "
                 "Reason: %(reason)s. Exposure at that time: %(exposure)s; credit limit: %(limit)s.",
                 **values,

@@ -4,7 +4,7 @@ pieces: the receivable snapshot and the run's overview (current level), the
 run's recording of actions with their stored claim lines and pairs, the
 action's channels."""
 
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import UserError
 
 
@@ -44,7 +44,7 @@ class CollectionsFollowupRunDesk(models.AbstractModel):
                 and any(data.snapshot.is_overdue(item) for item in data.items_by_partner.get(partner.id, ()))
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(partner)s has nothing overdue left to claim: a promise to pay or a payment "
                         "plan covers it (or it is within the policy's tolerance).",
                         partner=partner.display_name,
@@ -52,7 +52,7 @@ class CollectionsFollowupRunDesk(models.AbstractModel):
                 )
             if not overdue and not pre_due:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(partner)s has nothing overdue: choose a reminder level (before the due date) "
                         "to remind the customer of instalments still to fall due.",
                         partner=partner.display_name,
@@ -60,7 +60,7 @@ class CollectionsFollowupRunDesk(models.AbstractModel):
                 )
             if not chosen:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(partner)s has not reached a follow-up level yet: choose the level whose "
                         "template to use.",
                         partner=partner.display_name,
@@ -69,7 +69,7 @@ class CollectionsFollowupRunDesk(models.AbstractModel):
             chased = items if pre_due else overdue
             if not chased:
                 raise UserError(
-                    _("%(partner)s has no open instalment to claim.", partner=partner.display_name)
+                    self.env._("%(partner)s has no open instalment to claim.", partner=partner.display_name)
                 )
             claimable.update(item.line_id for item in chased)
             claimable.update(item.line_id for item in items if item.is_charge_invoice)

@@ -6,7 +6,7 @@ from collections import defaultdict
 import lxml.html
 from markupsafe import Markup
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config, email_normalize, format_date, split_every
 from odoo.tools.pdf import PdfReader, PdfWriter, merge_pdf
@@ -164,7 +164,7 @@ class CollectionsFollowupAction(models.Model):
     def _compute_display_name(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
         for action in self:
-            what = action.level_id.name or outcomes.get(action.outcome) or _("Contact")
+            what = action.level_id.name or outcomes.get(action.outcome) or self.env._("Contact")
             action.display_name = "%s - %s (%s)" % (
                 action.partner_id.display_name or "",
                 what,
@@ -175,10 +175,10 @@ class CollectionsFollowupAction(models.Model):
         """Open the processing wizard on the planned actions in ``self``."""
         planned = self.filtered(lambda action: action.state == "planned")
         if not planned:
-            raise UserError(_("Only contacts still to process can be processed."))
+            raise UserError(self.env._("Only contacts still to process can be processed."))
         return {
             "type": "ir.actions.act_window",
-            "name": _("Process Follow-ups"),
+            "name": self.env._("Process Follow-ups"),
             "res_model": "collections.process.wizard",
             "view_mode": "form",
             "target": "new",
@@ -188,14 +188,14 @@ class CollectionsFollowupAction(models.Model):
     def action_cancel(self):
         """Cancel planned contacts (the collector decides not to send them)."""
         if any(action.state != "planned" for action in self):
-            raise UserError(_("Only contacts still to process can be cancelled."))
+            raise UserError(self.env._("Only contacts still to process can be cancelled."))
         self.write({"state": "cancelled", "user_id": self.env.user.id})
         return True
 
     def action_open_letter(self):
         self.ensure_one()
         if not self.letter_attachment_id:
-            raise UserError(_("No letter was printed for this contact."))
+            raise UserError(self.env._("No letter was printed for this contact."))
         return {
             "type": "ir.actions.act_url",
             "url": "/web/content/%s?download=true" % self.letter_attachment_id.id,
@@ -476,14 +476,14 @@ class CollectionsFollowupActionChannels(models.Model):
             actions.browse(action_ids).write({"state": state, "failure_reason": reason})
         for action in actions:
             reasons = failures[action.id]
-            body = _(
+            body = self.env._(
                 "Follow-up level “%(level)s”: %(channels)s. Claimed: %(amount)s.",
                 level=action.level_id.name,
-                channels=", ".join(done_channels[action.id]) or _("nothing done"),
+                channels=", ".join(done_channels[action.id]) or self.env._("nothing done"),
                 amount=action.claim_summary or "",
             )
             if reasons:
-                body += " " + _("Failed: %(reasons)s", reasons="; ".join(reasons))
+                body += " " + self.env._("Failed: %(reasons)s", reasons="; ".join(reasons))
             if action.mail_id and not reasons and done_channels[action.id] == [done_channels[action.id][0]]:
                 continue  # the e-mail itself is in the partner's chatter
             notes.append(self.env["collections.followup.run"]._note_values(action.partner_id, body))
@@ -535,7 +535,9 @@ class CollectionsFollowupActionChannels(models.Model):
                 recipients_by_action[action.id] = good
                 sendable[action.level_id.mail_template_id] |= action
             else:
-                failures[action.id].append(_("E-mail not sent: %(problems)s.", problems="; ".join(problems)))
+                failures[action.id].append(
+                    self.env._("E-mail not sent: %(problems)s.", problems="; ".join(problems))
+                )
                 action.email_state = "failed"
         if not sendable:
             return
@@ -596,7 +598,9 @@ class CollectionsFollowupActionChannels(models.Model):
             ["mail_id", "email_state", "email_recipients", "write_uid", "write_date"]
         )
         for action, recipients_emails in zip(ordered_actions, emails, strict=True):
-            done_channels[action.id].append(_("e-mail queued to %(emails)s", emails=recipients_emails))
+            done_channels[action.id].append(
+                self.env._("e-mail queued to %(emails)s", emails=recipients_emails)
+            )
         counts["emails_queued"] = counts.get("emails_queued", 0) + len(mails)
 
     @api.model
@@ -756,7 +760,7 @@ class CollectionsFollowupActionChannels(models.Model):
             return
         records = self._collections_attach_letters(self._collections_render_letters())
         for action in self:
-            done_channels[action.id].append(_("letter printed"))
+            done_channels[action.id].append(self.env._("letter printed"))
         counts["letters"] = counts.get("letters", 0) + len(records)
 
     # -- SMS ------------------------------------------------------------
@@ -767,7 +771,7 @@ class CollectionsFollowupActionChannels(models.Model):
         if "sms.sms" not in self.env:
             for action in self:
                 action.sms_state = "failed"
-                failures[action.id].append(_("SMS not sent: the SMS module is not installed."))
+                failures[action.id].append(self.env._("SMS not sent: the SMS module is not installed."))
             return
         sms_values, sent = [], self.browse()
         for action in self:
@@ -776,10 +780,10 @@ class CollectionsFollowupActionChannels(models.Model):
             if not number:
                 action.sms_state = "failed"
                 failures[action.id].append(
-                    _("SMS not sent: %(partner)s has no phone number.", partner=partner.display_name)
+                    self.env._("SMS not sent: %(partner)s has no phone number.", partner=partner.display_name)
                 )
                 continue
-            body = action.with_context(lang=partner.lang).level_id.sms_body or _(
+            body = action.with_context(lang=partner.lang).level_id.sms_body or self.env._(
                 "%(company)s: you have overdue instalments (%(amount)s). Please contact us.",
                 company=action.company_id.name,
                 amount=action.claim_summary,
@@ -789,7 +793,7 @@ class CollectionsFollowupActionChannels(models.Model):
         self.env["sms.sms"].sudo().create(sms_values)
         sent.write({"sms_state": "done"})
         for action in sent:
-            done_channels[action.id].append(_("SMS queued"))
+            done_channels[action.id].append(self.env._("SMS queued"))
         counts["sms"] = counts.get("sms", 0) + len(sent)
 
     # -- activity -------------------------------------------------------
@@ -816,7 +820,9 @@ class CollectionsFollowupActionChannels(models.Model):
             user = action._collections_activity_user(preferred)
             if not user:
                 done_channels[action.id].append(
-                    _("activity not scheduled: no collector, salesperson or default collector to assign")
+                    self.env._(
+                        "activity not scheduled: no collector, salesperson or default collector to assign"
+                    )
                 )
                 continue
             values.append(
@@ -834,7 +840,9 @@ class CollectionsFollowupActionChannels(models.Model):
         activities = self.env["mail.activity"].sudo().create(values)
         for action, activity in zip(scheduled, activities, strict=False):
             action.activity_id = activity
-            done_channels[action.id].append(_("activity “%(summary)s” scheduled", summary=activity.summary))
+            done_channels[action.id].append(
+                self.env._("activity “%(summary)s” scheduled", summary=activity.summary)
+            )
         counts["activities"] = counts.get("activities", 0) + len(activities)
 
     # -- partner measures -----------------------------------------------
@@ -854,7 +862,7 @@ class CollectionsFollowupActionChannels(models.Model):
                 not_yet.write(
                     {
                         "service_suspended_date": actions[:1].date,
-                        "service_suspension_reason": _(
+                        "service_suspension_reason": self.env._(
                             "Overdue instalments (level %(level)s)", level=level.name
                         ),
                     }
@@ -870,18 +878,18 @@ class CollectionsFollowupActionChannels(models.Model):
                 actions.write({"escalation": level.escalation})
             for action in actions:
                 if level.set_credit_hold:
-                    done_channels[action.id].append(_("credit hold set"))
+                    done_channels[action.id].append(self.env._("credit hold set"))
                 if level._collections_suspends_now():
-                    done_channels[action.id].append(_("service suspended"))
+                    done_channels[action.id].append(self.env._("service suspended"))
                 elif level.suspend_service and action.suspension_planned_date:
                     done_channels[action.id].append(
-                        _(
+                        self.env._(
                             "service suspension announced for %(date)s",
                             date=action._collections_format_date(action.suspension_planned_date),
                         )
                     )
                 if level.escalation:
-                    done_channels[action.id].append(_("escalated"))
+                    done_channels[action.id].append(self.env._("escalated"))
 
     # -- assignment, addresses and closing the loop ---------------------
 
@@ -964,15 +972,17 @@ class CollectionsFollowupActionChannels(models.Model):
         for partner in partners:
             addresses, invalid = checks[partner.id]
             if not partner.email or not (addresses or invalid):
-                problems[partner.id] = _("%(partner)s has no e-mail address", partner=partner.display_name)
+                problems[partner.id] = self.env._(
+                    "%(partner)s has no e-mail address", partner=partner.display_name
+                )
             elif invalid:
-                problems[partner.id] = _(
+                problems[partner.id] = self.env._(
                     "the e-mail address “%(email)s” of %(partner)s is invalid",
                     email=", ".join(invalid),
                     partner=partner.display_name,
                 )
             elif blacklisted.intersection(addresses):
-                problems[partner.id] = _(
+                problems[partner.id] = self.env._(
                     "the e-mail address “%(email)s” of %(partner)s is blacklisted",
                     email=", ".join(sorted(blacklisted.intersection(addresses))),
                     partner=partner.display_name,
@@ -1033,7 +1043,7 @@ class CollectionsFollowupActionChannels(models.Model):
             mailed.mail_id.write({"state": "cancel", "failure_reason": reason})
             result["emails_cancelled"] += len(mailed)
             for action in mailed:
-                note = _("E-mail cancelled before it was sent: %(reason)s", reason=reason)
+                note = self.env._("E-mail cancelled before it was sent: %(reason)s", reason=reason)
                 values = {"failure_reason": note}
                 if not (
                     action.letter_state
@@ -1061,7 +1071,7 @@ class CollectionsFollowupActionChannels(models.Model):
                     notes.append(
                         self.env["collections.followup.run"]._note_values(
                             partner,
-                            _(
+                            self.env._(
                                 "Pending follow-up stopped: %(reason)s",
                                 reason=reason,
                             ),
@@ -1221,7 +1231,7 @@ class CollectionsFollowupActionChannels(models.Model):
             content, report_type = rendered[action.id]
             values.append(
                 {
-                    "name": _(
+                    "name": self.env._(
                         "Letter %(partner)s %(date)s.%(ext)s",
                         partner=action.partner_id.name,
                         date=action.date,
@@ -1251,7 +1261,7 @@ class CollectionsFollowupActionChannels(models.Model):
         )
         if unprintable:
             raise UserError(
-                _(
+                self.env._(
                     "Only contacts made by the follow-up can be printed as letters; not: %(actions)s.",
                     actions=", ".join(unprintable.mapped("display_name")),
                 )
@@ -1266,7 +1276,9 @@ class CollectionsFollowupActionChannels(models.Model):
             rendered = to_render._collections_render_letters()
             not_pdf = [action_id for action_id, (_content, kind) in rendered.items() if kind != "pdf"]
             if not_pdf:
-                raise UserError(_("The letters cannot be merged: the PDF renderer is not available."))
+                raise UserError(
+                    self.env._("The letters cannot be merged: the PDF renderer is not available.")
+                )
             to_render._collections_attach_letters(rendered)
         return merge_pdf([action.letter_attachment_id.raw for action in actions])
 
@@ -1274,10 +1286,10 @@ class CollectionsFollowupActionChannels(models.Model):
         """Print the letters of the selected actions as one PDF (see
         ``_collections_letters_pdf``) and download it."""
         if not self:
-            raise UserError(_("Select the follow-up actions whose letters to print."))
+            raise UserError(self.env._("Select the follow-up actions whose letters to print."))
         content = self._collections_letters_pdf()
         return self._collections_download_letters(
-            content, _("Letters %(date)s", date=fields.Date.context_today(self))
+            content, self.env._("Letters %(date)s", date=fields.Date.context_today(self))
         )
 
     @api.model

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytz
 from psycopg2.extensions import TransactionRollbackError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import format_amount, format_date, split_every
 
 from ..lib import dunning
@@ -161,7 +161,7 @@ class CollectionsFollowupRun(models.AbstractModel):
                 self.env.invalidate_all()
                 counts.clear()
                 _logger.exception("Follow-up run of %s on %s failed", company.name, as_of)
-                log.append(_("The run stopped: %(error)s", error=error))
+                log.append(self.env._("The run stopped: %(error)s", error=error))
                 state = "failed"
                 self._notify_run_failure(run, error)
             run.write(
@@ -259,7 +259,7 @@ class CollectionsFollowupRun(models.AbstractModel):
         except Exception as error:  # noqa: BLE001 - the contacts are made; the list is refreshed next time
             _logger.exception("Worklist refresh of %s failed", company.name)
             self.env.invalidate_all()
-            log.append(_("The worklist was not refreshed: %(error)s", error=error))
+            log.append(self.env._("The worklist was not refreshed: %(error)s", error=error))
 
     def _execute_batch_isolated(self, run, data, batch, counts, log):
         """``_execute_batch`` in a savepoint; when it fails, each contact of
@@ -288,7 +288,9 @@ class CollectionsFollowupRun(models.AbstractModel):
                 partner = self.env["res.partner"].sudo().browse(item[1].partner_id)
                 reason = " ".join(str(error).splitlines()[:2])[:300]
                 log.append(
-                    _("%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=reason)
+                    self.env._(
+                        "%(partner)s: not contacted: %(error)s", partner=partner.display_name, error=reason
+                    )
                 )
                 counts["actions_failed"] += 1
                 continue
@@ -313,8 +315,8 @@ class CollectionsFollowupRun(models.AbstractModel):
                     "res_id": run.id,
                     "activity_type_id": activity_type.id,
                     "user_id": managers[0].id,
-                    "summary": _("Follow-up run failed"),
-                    "note": _(
+                    "summary": self.env._("Follow-up run failed"),
+                    "note": self.env._(
                         "The follow-up run of %(date)s failed: %(error)s",
                         date=format_date(self.env, run.date),
                         error=error,
@@ -649,7 +651,9 @@ class CollectionsFollowupRun(models.AbstractModel):
                 [
                     self._note_values(
                         partner,
-                        _("Nothing overdue any more: service suspension and collection credit hold lifted."),
+                        self.env._(
+                            "Nothing overdue any more: service suspension and collection credit hold lifted."
+                        ),
                     )
                     for partner in lifted
                 ]
@@ -785,7 +789,9 @@ class CollectionsFollowupRun(models.AbstractModel):
         superseded = Action.search(
             [("partner_id", "in", partner_ids), ("state", "=", "planned"), ("company_id", "=", company.id)]
         )
-        superseded.write({"state": "cancelled", "failure_reason": _("Superseded by a later contact.")})
+        superseded.write(
+            {"state": "cancelled", "failure_reason": self.env._("Superseded by a later contact.")}
+        )
 
         partners = self.env["res.partner"].sudo().with_company(company).browse(partner_ids)
         collector_by_partner = {

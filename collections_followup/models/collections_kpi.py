@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
@@ -53,9 +53,9 @@ class CollectionsKpi(models.TransientModel):
     def _check(self):
         self.ensure_one()
         if self.date_from > self.date_to:
-            raise UserError(_("The period starts after it ends."))
+            raise UserError(self.env._("The period starts after it ends."))
         if self.window_days < 0 or self.fpd_days < 0:
-            raise UserError(_("The numbers of days cannot be negative."))
+            raise UserError(self.env._("The numbers of days cannot be negative."))
 
     def action_compute(self):
         """One line per company of the user's current companies, and one per
@@ -74,7 +74,7 @@ class CollectionsKpi(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "name": _("Collection KPIs"),
+            "name": self.env._("Collection KPIs"),
         }
 
     def _line_values(self, company, collector):
@@ -90,7 +90,7 @@ class CollectionsKpi(models.TransientModel):
             recovered_lines.append(
                 "%s: %s"
                 % (
-                    _("Logged calls"),
+                    self.env._("Logged calls"),
                     format_amount(self.env, float(result["recovered_by_level"][None]), currency),
                 )
             )
@@ -440,7 +440,7 @@ class CollectionsKpi(models.TransientModel):
                 [cid for cid in company_ids if cid in self.env.user.company_ids.ids]
             )
             if not companies:
-                raise UserError(_("Choose at least one of your companies."))
+                raise UserError(self.env._("Choose at least one of your companies."))
         wizard = self.create(
             {"date_from": date_from, "date_to": date_to, "window_days": window_days, "fpd_days": fpd_days}
         )

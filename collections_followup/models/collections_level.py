@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 TONES = [
@@ -104,7 +104,9 @@ class CollectionsLevel(models.Model):
         for level in self:
             if not any(level[name] for name in ACTION_FIELDS):
                 raise ValidationError(
-                    _("The level “%(level)s” does nothing: choose at least one action.", level=level.name)
+                    self.env._(
+                        "The level “%(level)s” does nothing: choose at least one action.", level=level.name
+                    )
                 )
 
     @api.constrains("send_email", "mail_template_id")
@@ -112,7 +114,7 @@ class CollectionsLevel(models.Model):
         for level in self:
             if level.send_email and not level.mail_template_id:
                 raise ValidationError(
-                    _("The level “%(level)s” sends an email: choose its template.", level=level.name)
+                    self.env._("The level “%(level)s” sends an email: choose its template.", level=level.name)
                 )
 
     @api.constrains("create_activity", "activity_type_id", "activity_user", "activity_user_id")
@@ -122,11 +124,13 @@ class CollectionsLevel(models.Model):
                 continue
             if not level.activity_type_id:
                 raise ValidationError(
-                    _("The level “%(level)s” schedules an activity: choose its type.", level=level.name)
+                    self.env._(
+                        "The level “%(level)s” schedules an activity: choose its type.", level=level.name
+                    )
                 )
             if level.activity_user == "user" and not level.activity_user_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The level “%(level)s” assigns its activity to a specific user: choose the user.",
                         level=level.name,
                     )
@@ -139,14 +143,14 @@ class CollectionsLevel(models.Model):
                 continue
             if not level.suspend_service:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The level “%(level)s” announces a suspension: check Suspend Service too.",
                         level=level.name,
                     )
                 )
             if not (level.send_email or level.send_letter):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The level “%(level)s” announces a suspension: it must send an e-mail or "
                         "print a letter stating the date.",
                         level=level.name,

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import split_every
 
 from ..lib import dunning
@@ -152,5 +152,5 @@ class CollectionsPartnerStatus(models.Model):
             "res_model": "res.partner",
             "res_id": self.partner_id.id,
             "view_mode": "form",
-            "name": _("Customer"),
+            "name": self.env._("Customer"),
         }

@@ -2,7 +2,7 @@ import logging
 from datetime import date
 from decimal import Decimal
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_amount, format_date, formatLang
 
@@ -145,7 +145,7 @@ class CollectionsPlan(models.Model):
         for plan in self:
             if plan.resume_level_id and plan.resume_level_id.policy_id != plan.sudo().customer_policy_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The level “%(level)s” is not a level of the customer's policy “%(policy)s”.",
                         level=plan.resume_level_id.name,
                         policy=plan.sudo().customer_policy_id.name or "-",
@@ -159,7 +159,9 @@ class CollectionsPlan(models.Model):
 
     def unlink(self):
         if any(plan.state != "draft" for plan in self):
-            raise UserError(_("Only draft payment plans can be deleted; cancel an active plan instead."))
+            raise UserError(
+                self.env._("Only draft payment plans can be deleted; cancel an active plan instead.")
+            )
         return super().unlink()
 
     # --- actions ---------------------------------------------------------------
@@ -167,7 +169,7 @@ class CollectionsPlan(models.Model):
         """Compute the schedule of a draft plan (no accounting yet)."""
         for plan in self:
             if plan.state != "draft":
-                raise UserError(_("Only a draft plan can be recomputed."))
+                raise UserError(self.env._("Only a draft plan can be recomputed."))
             data = plan._collections_prepare()
             plan._collections_write_schedule(data)
         return True
@@ -200,7 +202,7 @@ class CollectionsPlan(models.Model):
             partner,
             self.company_id,
             today,
-            reason=_("payment plan %(plan)s signed", plan=self.name),
+            reason=self.env._("payment plan %(plan)s signed", plan=self.name),
             force=True,
         )
         Action.sudo().search(
@@ -221,15 +223,17 @@ class CollectionsPlan(models.Model):
                 plan.state = "cancelled"
                 continue
             if plan.state != "active":
-                raise UserError(_("Only draft or active plans can be cancelled."))
+                raise UserError(self.env._("Only draft or active plans can be cancelled."))
             if not self.env.user.has_group(MANAGER_GROUP):
-                raise AccessError(_("Only a Collections Manager can cancel an active payment plan."))
+                raise AccessError(self.env._("Only a Collections Manager can cancel an active payment plan."))
             move = plan.move_id.sudo()
             paid = plan.line_ids.move_line_id.sudo().filtered(
                 lambda line: line.matched_credit_ids or line.matched_debit_ids
             )
             if paid:
-                raise UserError(_("Plan instalments were already paid: the plan cannot be cancelled."))
+                raise UserError(
+                    self.env._("Plan instalments were already paid: the plan cannot be cancelled.")
+                )
             # sudo: the manager undoes the entry this plan posted, nothing else.
             move.line_ids.remove_move_reconcile()
             move.button_draft()
@@ -239,7 +243,7 @@ class CollectionsPlan(models.Model):
             ).unlink()
             plan.state = "cancelled"
             plan._collections_log(
-                _(
+                self.env._(
                     "Payment plan %(plan)s cancelled: the renegotiated instalments are open again.",
                     plan=plan.name,
                 )
@@ -296,17 +300,17 @@ class CollectionsPlan(models.Model):
         customer = partner.commercial_partner_id
         lines = move_lines.sudo()
         if not lines:
-            raise ValidationError(_("Choose at least one open instalment to renegotiate."))
+            raise ValidationError(self.env._("Choose at least one open instalment to renegotiate."))
         if lines.company_id - company:
             raise ValidationError(
-                _(
+                self.env._(
                     "A payment plan of %(company)s can only renegotiate instalments of that company.",
                     company=company.display_name,
                 )
             )
         if lines.move_id.commercial_partner_id - customer:
             raise ValidationError(
-                _(
+                self.env._(
                     "A payment plan of %(partner)s can only renegotiate that customer's instalments.",
                     partner=customer.display_name,
                 )
@@ -315,7 +319,7 @@ class CollectionsPlan(models.Model):
         not_open = lines.filtered(lambda line: line.id not in snapshot.items)
         if not_open:
             raise ValidationError(
-                _(
+                self.env._(
                     "%(items)s: not an open instalment (already paid, or not a customer invoice).",
                     items=", ".join(not_open.mapped("move_id.name")),
                 )
@@ -324,12 +328,15 @@ class CollectionsPlan(models.Model):
         disputed = [item.move_name for item in items if item.in_dispute]
         if disputed:
             raise ValidationError(
-                _("%(items)s: in dispute; close the dispute before renegotiating.", items=", ".join(disputed))
+                self.env._(
+                    "%(items)s: in dispute; close the dispute before renegotiating.",
+                    items=", ".join(disputed),
+                )
             )
         foreign = [item.move_name for item in items if item.currency_id != company.currency_id.id]
         if foreign:
             raise ValidationError(
-                _(
+                self.env._(
                     "%(items)s: payment plans are in the company currency (%(currency)s) only.",
                     items=", ".join(foreign),
                     currency=company.currency_id.name,
@@ -465,7 +472,7 @@ class CollectionsPlan(models.Model):
             return
         if data["concession"] * 100 > threshold * data["concession_base"]:
             raise AccessError(
-                _(
+                self.env._(
                     "A discount and waived late charges of %(concession)s are above "
                     "%(threshold)s%% of "
                     "the debt (%(base)s): only a Collections Manager can grant them.",
@@ -478,7 +485,7 @@ class CollectionsPlan(models.Model):
     def _collections_confirm(self):
         self.ensure_one()
         if self.state != "draft":
-            raise UserError(_("Only a draft plan can be confirmed."))
+            raise UserError(self.env._("Only a draft plan can be confirmed."))
         today = fields.Date.context_today(self)
         if self.date != today:
             self.date = today
@@ -511,14 +518,14 @@ class CollectionsPlan(models.Model):
             plan_line.move_line_id = move_line.id
         self.write({"move_id": move.id, "state": "active"})
         self._collections_log(
-            _(
+            self.env._(
                 "Payment plan %(plan)s agreed: %(debt)s of debt%(charges)s, discount %(discount)s, "
                 "negotiated total "
                 "%(total)s in %(count)s instalment(s) from %(first)s. Renegotiated: "
                 "%(invoices)s.",
                 plan=self.name,
                 debt=format_amount(self.env, self.debt_amount, self.currency_id),
-                charges=_(
+                charges=self.env._(
                     " + %(amount)s of late charges",
                     amount=format_amount(self.env, self.charges_amount, self.currency_id),
                 )
@@ -532,7 +539,7 @@ class CollectionsPlan(models.Model):
             )
         )
         self.env["collections.followup.action"]._collections_close_loop(
-            data["lines"], _("payment plan %(plan)s agreed.", plan=self.name)
+            data["lines"], self.env._("payment plan %(plan)s agreed.", plan=self.name)
         )
 
     def _collections_move_values(self, data):
@@ -546,7 +553,7 @@ class CollectionsPlan(models.Model):
         )
         if not journal:
             raise UserError(
-                _("Set the renegotiation journal of the payment plans in the Collections settings.")
+                self.env._("Set the renegotiation journal of the payment plans in the Collections settings.")
             )
         receivable = customer.with_company(company).property_account_receivable_id
         lines = []
@@ -554,7 +561,7 @@ class CollectionsPlan(models.Model):
             lines.append(
                 Command.create(
                     {
-                        "name": _(
+                        "name": self.env._(
                             "Renegotiated by %(plan)s: %(invoice)s", plan=self.name, invoice=line.move_id.name
                         ),
                         "account_id": line.account_id.id,
@@ -573,7 +580,7 @@ class CollectionsPlan(models.Model):
                 account = policy and policy._collections_charge_account(component)
                 if not account:
                     raise UserError(
-                        _(
+                        self.env._(
                             "The late charges cannot be included: the policy %(policy)s has no account for "
                             "%(what)s.",
                             policy=policy.name or "-",
@@ -583,7 +590,7 @@ class CollectionsPlan(models.Model):
                 lines.append(
                     Command.create(
                         {
-                            "name": _(
+                            "name": self.env._(
                                 "Late charges included in %(plan)s (%(what)s)", plan=self.name, what=component
                             ),
                             "account_id": account.id,
@@ -595,12 +602,12 @@ class CollectionsPlan(models.Model):
         if schedule.discount:
             if not company.collections_plan_discount_account_id:
                 raise UserError(
-                    _("Set the discount account of the payment plans in the Collections settings.")
+                    self.env._("Set the discount account of the payment plans in the Collections settings.")
                 )
             lines.append(
                 Command.create(
                     {
-                        "name": _("Discount granted in %(plan)s", plan=self.name),
+                        "name": self.env._("Discount granted in %(plan)s", plan=self.name),
                         "account_id": company.collections_plan_discount_account_id.id,
                         "partner_id": customer.id,
                         "balance": float(schedule.discount),
@@ -610,12 +617,12 @@ class CollectionsPlan(models.Model):
         if schedule.interest:
             if not company.collections_plan_interest_account_id:
                 raise UserError(
-                    _("Set the interest account of the payment plans in the Collections settings.")
+                    self.env._("Set the interest account of the payment plans in the Collections settings.")
                 )
             lines.append(
                 Command.create(
                     {
-                        "name": _("Interest of %(plan)s", plan=self.name),
+                        "name": self.env._("Interest of %(plan)s", plan=self.name),
                         "account_id": company.collections_plan_interest_account_id.id,
                         "partner_id": customer.id,
                         "balance": -float(schedule.interest),
@@ -624,9 +631,9 @@ class CollectionsPlan(models.Model):
             )
         for instalment in schedule.instalments:
             label = (
-                _("%(plan)s: down payment", plan=self.name)
+                self.env._("%(plan)s: down payment", plan=self.name)
                 if instalment.number == 0
-                else _(
+                else self.env._(
                     "%(plan)s: instalment %(number)s/%(count)s",
                     plan=self.name,
                     number=instalment.number,
@@ -651,7 +658,7 @@ class CollectionsPlan(models.Model):
             "company_id": company.id,
             "date": self.date,
             "partner_id": customer.id,
-            "ref": _("Payment plan %(plan)s", plan=self.name),
+            "ref": self.env._("Payment plan %(plan)s", plan=self.name),
             "collections_is_plan": True,
             "collections_plan_id": self.id,
             "line_ids": lines,
@@ -668,14 +675,16 @@ class CollectionsPlan(models.Model):
         unsettled = old_lines.filtered(lambda line: not line.reconciled)
         if unsettled:
             raise UserError(
-                _(
+                self.env._(
                     "%(items)s could not be settled by the plan.",
                     items=", ".join(unsettled.mapped("display_name")),
                 )
             )
 
     def _collections_waiver_reason(self):
-        return _("Payment plan %(plan)s (id %(id)s): late charges not included.", plan=self.name, id=self.id)
+        return self.env._(
+            "Payment plan %(plan)s (id %(id)s): late charges not included.", plan=self.name, id=self.id
+        )
 
     def _collections_record_charges(self, move, data):
         """The late charges of the old instalments are recorded once: as
@@ -735,19 +744,19 @@ class CollectionsPlan(models.Model):
                     lambda line: not line.reconciled and line.date_maturity > as_of
                 )
                 open_lines.write({"date_maturity": as_of})
-            message = _(
+            message = self.env._(
                 "Payment plan %(plan)s is broken on %(date)s: %(reason)s",
                 plan=plan.name,
                 date=format_date(self.env, as_of),
                 reason=reason,
             )
             if accelerate:
-                message += " " + _(
+                message += " " + self.env._(
                     "The remaining balance of %(amount)s is due at once.",
                     amount=format_amount(self.env, plan.residual_amount, plan.currency_id),
                 )
             if plan.resume_level_id:
-                message += " " + _(
+                message += " " + self.env._(
                     "The follow-up resumes at the level “%(level)s”.", level=plan.resume_level_id.name
                 )
             plan._collections_log(message, notify=True)
@@ -762,7 +771,7 @@ class CollectionsPlan(models.Model):
             if lines and all(line.reconciled for line in lines):
                 plan.state = "completed"
                 plan._collections_log(
-                    _("Payment plan %(plan)s completed: every instalment is paid.", plan=plan.name)
+                    self.env._("Payment plan %(plan)s completed: every instalment is paid.", plan=plan.name)
                 )
                 result["completed"] += 1
                 continue
@@ -774,7 +783,7 @@ class CollectionsPlan(models.Model):
             if late:
                 plan._collections_break(
                     as_of,
-                    _(
+                    self.env._(
                         "the instalment due %(due)s (%(amount)s) is more than %(days)s days late.",
                         due=format_date(self.env, late[0]),
                         amount=format_amount(self.env, float(late[1]), plan.currency_id),

@@ -1,6 +1,6 @@
 import datetime
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
 
@@ -186,7 +186,7 @@ class CollectionsPolicy(models.Model):
         for policy in self:
             if not 0 <= policy.suspension_notice_days <= 365:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The suspension notice of the policy “%(policy)s” must be between 0 and 365 days.",
                         policy=policy.name,
                     )
@@ -214,7 +214,11 @@ class CollectionsPolicy(models.Model):
             if problems:
                 raise ValidationError(
                     "\n".join(
-                        [_("The late charges of the policy “%(policy)s” are invalid:", policy=policy.name)]
+                        [
+                            self.env._(
+                                "The late charges of the policy “%(policy)s” are invalid:", policy=policy.name
+                            )
+                        ]
                         + [self._collections_problem_message(code, values) for code, values in problems]
                     )
                 )
@@ -234,15 +238,15 @@ class CollectionsPolicy(models.Model):
             missing = [
                 label
                 for label, component, needed in (
-                    (_("Fine"), "fine", True),
-                    (_("Interest"), "interest", True),
-                    (_("Monetary correction"), "correction", bool(policy.correction_index_id)),
+                    (self.env._("Fine"), "fine", True),
+                    (self.env._("Interest"), "interest", True),
+                    (self.env._("Monetary correction"), "correction", bool(policy.correction_index_id)),
                 )
                 if needed and not policy._collections_charge_account(component)
             ]
             if missing:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The policy “%(policy)s” invoices late charges: choose the income account of: "
                         "%(missing)s.",
                         policy=policy.name,
@@ -287,17 +291,19 @@ class CollectionsPolicy(models.Model):
     def _collections_problem_message(self, code, values):
         """The translated wording of a ``lib.late_fees.terms_problems`` problem."""
         messages = {
-            "fine_rate": _("Fine rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
-            "monthly_interest_rate": _(
+            "fine_rate": self.env._("Fine rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
+            "monthly_interest_rate": self.env._(
                 "Monthly interest rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."
             ),
-            "fine_cap_rate": _("Fine cap rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."),
-            "grace_days": _("Grace days must be between %(low)s and %(high)s, got %(value)s."),
-            "correction_rate": _(
+            "fine_cap_rate": self.env._(
+                "Fine cap rate must be between %(low)s%% and %(high)s%%, got %(value)s%%."
+            ),
+            "grace_days": self.env._("Grace days must be between %(low)s and %(high)s, got %(value)s."),
+            "correction_rate": self.env._(
                 "Correction rate of %(year)s-%(month)02d must be above %(low)s%% and at most %(high)s%%, "
                 "got %(value)s%%."
             ),
-            "correction_month": _("Correction month %(year)s-%(month)s is not a calendar month."),
+            "correction_month": self.env._("Correction month %(year)s-%(month)s is not a calendar month."),
         }
         return messages[code] % values
 
@@ -326,13 +332,13 @@ class CollectionsPolicy(models.Model):
         :raises UserError: a date that is not a date, out of range or in the future
         """
         if not (self.env.su or self.env.user.has_group("collections_followup.group_collections_user")):
-            raise AccessError(_("Only collectors can run the follow-up."))
+            raise AccessError(self.env._("Only collectors can run the follow-up."))
         if not isinstance(simulate, bool):
-            raise UserError(_("“simulate” must be true or false."))
+            raise UserError(self.env._("“simulate” must be true or false."))
         as_of = self._collections_parse_date(as_of) or fields.Date.context_today(self)
         if as_of > fields.Date.context_today(self) and not simulate:
             raise UserError(
-                _(
+                self.env._(
                     "The follow-up cannot run for a future date (%(date)s): it would send notices, break "
                     "promises and apply measures before their time. Use simulate=True to see what it would "
                     "do.",
@@ -345,19 +351,23 @@ class CollectionsPolicy(models.Model):
             if not isinstance(company_ids, (list, tuple)) or not all(
                 isinstance(cid, int) and not isinstance(cid, bool) for cid in company_ids
             ):
-                raise UserError(_("“company_ids” must be a list of company ids."))
+                raise UserError(self.env._("“company_ids” must be a list of company ids."))
             companies = self.env["res.company"].sudo().browse(company_ids).exists()
             if len(companies) != len(set(company_ids)):
                 raise UserError(
-                    _("Unknown company ids: %(ids)s.", ids=sorted(set(company_ids) - set(companies.ids)))
+                    self.env._(
+                        "Unknown company ids: %(ids)s.", ids=sorted(set(company_ids) - set(companies.ids))
+                    )
                 )
             allowed = self.env.user.company_ids
             if not self.env.su and companies - allowed:
-                raise AccessError(_("You cannot run the follow-up of a company you do not belong to."))
+                raise AccessError(
+                    self.env._("You cannot run the follow-up of a company you do not belong to.")
+                )
         elif company_ids is None or company_ids is False or company_ids == []:
             companies = self.env.companies
         else:
-            raise UserError(_("“company_ids” must be a list of company ids."))
+            raise UserError(self.env._("“company_ids” must be a list of company ids."))
         # sudo: the engine reads the ledger and writes follow-up records of the
         # companies checked above, whatever the collector's accounting rights.
         return self.env["collections.followup.run"].sudo()._run(as_of, companies.sudo(), simulate=simulate)
@@ -377,12 +387,14 @@ class CollectionsPolicy(models.Model):
                 day = datetime.date.fromisoformat(value.strip())
             except ValueError:
                 raise UserError(
-                    _("“%(value)s” is not a date: use the format YYYY-MM-DD.", value=value)
+                    self.env._("“%(value)s” is not a date: use the format YYYY-MM-DD.", value=value)
                 ) from None
         else:
-            raise UserError(_("A date is expected (YYYY-MM-DD), got %(value)r.", value=value))
+            raise UserError(self.env._("A date is expected (YYYY-MM-DD), got %(value)r.", value=value))
         if not datetime.date(2000, 1, 1) <= day <= datetime.date(2199, 12, 31):
-            raise UserError(_("The date %(date)s is out of range (2000-2199).", date=day.isoformat()))
+            raise UserError(
+                self.env._("The date %(date)s is out of range (2000-2199).", date=day.isoformat())
+            )
         return day
 
     @api.model

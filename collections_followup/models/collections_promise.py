@@ -1,7 +1,7 @@
 import math
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_amount, format_date
 
@@ -105,14 +105,14 @@ class CollectionsPromise(models.Model):
         customer = partner.commercial_partner_id
         if lines.move_id.commercial_partner_id - customer:
             raise ValidationError(
-                _(
+                self.env._(
                     "A promise of %(partner)s can only cover that customer's instalments.",
                     partner=customer.display_name,
                 )
             )
         if lines.company_id - company:
             raise ValidationError(
-                _(
+                self.env._(
                     "A promise in %(company)s can only cover instalments of that company.",
                     company=company.display_name,
                 )
@@ -127,7 +127,7 @@ class CollectionsPromise(models.Model):
         )
         if not_instalments:
             raise ValidationError(
-                _(
+                self.env._(
                     "%(items)s: a promise to pay covers only receivable instalments of posted customer "
                     "invoices.",
                     items=", ".join(not_instalments.mapped("display_name")),
@@ -139,7 +139,7 @@ class CollectionsPromise(models.Model):
             )
             if paid:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(items)s: already paid, nothing left to promise.",
                         items=", ".join(paid.mapped("display_name")),
                     )
@@ -161,7 +161,7 @@ class CollectionsPromise(models.Model):
             lines = promise.move_line_ids.sudo()
             if not lines:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(partner)s has no open instalment to promise.",
                         partner=promise.partner_id.display_name,
                     )
@@ -171,7 +171,7 @@ class CollectionsPromise(models.Model):
             problem = dunning.promise_amount_problem(to_decimal(promise.amount), owed)
             if problem == "above_owed":
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "A promise of %(amount)s is more than what the instalments covered owe "
                         "(%(owed)s, late charges included).",
                         amount=promise._format_amount(),
@@ -187,7 +187,7 @@ class CollectionsPromise(models.Model):
                 }
             )
             promise.partner_id.sudo().message_post(
-                body=_(
+                body=self.env._(
                     "Promise to pay %(amount)s by %(date)s registered.",
                     amount=promise._format_amount(),
                     date=format_date(self.env, promise.date),
@@ -196,7 +196,7 @@ class CollectionsPromise(models.Model):
             )
             self.env["collections.followup.action"]._collections_close_loop(
                 lines,
-                _(
+                self.env._(
                     "promise to pay %(amount)s by %(date)s registered.",
                     amount=promise._format_amount(),
                     date=format_date(self.env, promise.date),
@@ -214,13 +214,15 @@ class CollectionsPromise(models.Model):
         except ValueError:
             if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 raise ValidationError(
-                    _("The promised amount %(value)s is too large.", value=repr(value))
+                    self.env._("The promised amount %(value)s is too large.", value=repr(value))
                 ) from None
             raise ValidationError(
-                _("The promised amount must be a number above zero, got %(value)s.", value=repr(value))
+                self.env._(
+                    "The promised amount must be a number above zero, got %(value)s.", value=repr(value)
+                )
             ) from None
         if amount <= 0:
-            raise ValidationError(_("A promise to pay needs a positive amount."))
+            raise ValidationError(self.env._("A promise to pay needs a positive amount."))
         return amount
 
     @api.model
@@ -231,13 +233,16 @@ class CollectionsPromise(models.Model):
             promised = dunning.parse_date(value)
         except ValueError:
             raise ValidationError(
-                _("The promised date must be a date (YYYY-MM-DD), got %(value)s.", value=repr(value))
+                self.env._("The promised date must be a date (YYYY-MM-DD), got %(value)s.", value=repr(value))
             ) from None
         if promised < today:
-            raise ValidationError(_("The promised date cannot be in the past."))
+            raise ValidationError(self.env._("The promised date cannot be in the past."))
         if promised > today + timedelta(days=dunning.PROMISE_MAX_DAYS):
             raise ValidationError(
-                _("The promised date cannot be more than %(days)s days ahead.", days=dunning.PROMISE_MAX_DAYS)
+                self.env._(
+                    "The promised date cannot be more than %(days)s days ahead.",
+                    days=dunning.PROMISE_MAX_DAYS,
+                )
             )
         return promised
 
@@ -327,7 +332,7 @@ class CollectionsPromise(models.Model):
                     broken |= promise
         for promise in broken:
             promise.partner_id.message_post(
-                body=_(
+                body=self.env._(
                     "Promise to pay %(amount)s by %(date)s broken: the follow-up resumes.",
                     amount=promise._format_amount(),
                     date=format_date(self.env, promise.date),

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
@@ -109,6 +109,6 @@ class CollectionsRun(models.Model):
         self.ensure_one()
         actions = self._letter_actions().sorted(lambda action: (action.partner_id.name or "", action.id))
         if not actions:
-            raise UserError(_("This run printed no letter."))
+            raise UserError(self.env._("This run printed no letter."))
         content = actions._collections_letters_pdf()
-        return actions._collections_download_letters(content, _("Letters %(run)s", run=self.name))
+        return actions._collections_download_letters(content, self.env._("Letters %(run)s", run=self.name))

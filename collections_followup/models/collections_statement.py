@@ -2,7 +2,7 @@ import io
 
 import xlsxwriter
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
 from odoo.tools.pdf import merge_pdf
@@ -43,11 +43,11 @@ class CollectionsStatement(models.TransientModel):
     def _check(self):
         self.ensure_one()
         if self.date_from > self.date_to:
-            raise UserError(_("The statement starts after it ends."))
+            raise UserError(self.env._("The statement starts after it ends."))
         if self.company_id not in self.env.user.company_ids:
-            raise UserError(_("Choose one of your companies."))
+            raise UserError(self.env._("Choose one of your companies."))
         if not self.partner_ids:
-            raise UserError(_("Choose at least one customer."))
+            raise UserError(self.env._("Choose at least one customer."))
 
     # -- data -------------------------------------------------------------
 
@@ -77,10 +77,10 @@ class CollectionsStatement(models.TransientModel):
         )
         # before the queries: _() may read the language and reset the cursor's result
         kinds = {
-            "invoice": _("Invoice"),
-            "credit_note": _("Credit Note"),
-            "payment": _("Payment"),
-            "other": _("Other"),
+            "invoice": self.env._("Invoice"),
+            "credit_note": self.env._("Credit Note"),
+            "payment": self.env._("Payment"),
+            "other": self.env._("Other"),
         }
         cr.execute(SQL("SELECT COALESCE(SUM(aml.balance), 0) %s AND aml.date < %s", ledger, self.date_from))
         opening = to_decimal(cr.fetchone()[0])
@@ -170,7 +170,7 @@ class CollectionsStatement(models.TransientModel):
         self._check()
         attachment = self.env["ir.attachment"].create(
             {
-                "name": "%s.pdf" % _("Statements"),
+                "name": "%s.pdf" % self.env._("Statements"),
                 "raw": self._pdf(self.partner_ids),
                 "res_model": self._name,
                 "res_id": self.id,
@@ -205,7 +205,7 @@ class CollectionsStatement(models.TransientModel):
         return contents[0] if len(contents) == 1 else merge_pdf(contents)
 
     def _filename(self, partner, extension):
-        return "%s - %s.%s" % (_("Statement"), partner.name, extension)
+        return "%s - %s.%s" % (self.env._("Statement"), partner.name, extension)
 
     def action_send_email(self):
         """E-mail each customer its statement PDF (template *Customer
@@ -214,7 +214,7 @@ class CollectionsStatement(models.TransientModel):
         missing = self.partner_ids.filtered(lambda partner: not partner.email)
         if missing:
             raise UserError(
-                _(
+                self.env._(
                     "These customers have no e-mail address: %(names)s",
                     names=", ".join(missing.mapped("name")),
                 )
@@ -250,7 +250,7 @@ class CollectionsStatement(models.TransientModel):
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "message": _("%(count)s statement(s) sent.", count=len(self.partner_ids)),
+                "message": self.env._("%(count)s statement(s) sent.", count=len(self.partner_ids)),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
@@ -259,7 +259,7 @@ class CollectionsStatement(models.TransientModel):
         self._check()
         attachment = self.env["ir.attachment"].create(
             {
-                "name": "%s.xlsx" % _("Statements"),
+                "name": "%s.xlsx" % self.env._("Statements"),
                 "raw": self._xlsx(),
                 "res_model": self._name,
                 "res_id": self.id,
@@ -284,22 +284,30 @@ class CollectionsStatement(models.TransientModel):
         data = [self._statement_data(partner) for partner in self.partner_ids]
         ledger = CollectionsXlsxSheet(
             workbook,
-            _("Statement"),
+            self.env._("Statement"),
             [
-                (_("Customer"), "text", 30),
-                (_("Date"), "date", 12),
-                (_("Document"), "text", 20),
-                (_("Type"), "text", 14),
-                (_("Debit"), "money", 14),
-                (_("Credit"), "money", 14),
-                (_("Balance"), "balance", 14),
+                (self.env._("Customer"), "text", 30),
+                (self.env._("Date"), "date", 12),
+                (self.env._("Document"), "text", 20),
+                (self.env._("Type"), "text", 14),
+                (self.env._("Debit"), "money", 14),
+                (self.env._("Credit"), "money", 14),
+                (self.env._("Balance"), "balance", 14),
             ],
             lang_data,
         )
         for statement in data:
             name = statement["partner"].name
             ledger.add_row(
-                [name, statement["date_from"], _("Opening balance"), "", None, None, statement["opening"]],
+                [
+                    name,
+                    statement["date_from"],
+                    self.env._("Opening balance"),
+                    "",
+                    None,
+                    None,
+                    statement["opening"],
+                ],
                 currency,
             )
             for row in statement["lines"]:
@@ -315,18 +323,18 @@ class CollectionsStatement(models.TransientModel):
                     ],
                     currency,
                 )
-        ledger.close(_("Total"))
+        ledger.close(self.env._("Total"))
         items = CollectionsXlsxSheet(
             workbook,
-            _("Open Items"),
+            self.env._("Open Items"),
             [
-                (_("Customer"), "text", 30),
-                (_("Document"), "text", 20),
-                (_("Due Date"), "date", 12),
-                (_("Days Late"), "int", 9),
-                (_("Open Amount"), "money", 14),
-                (_("Late Charges"), "money", 14),
-                (_("Updated Amount"), "money", 14),
+                (self.env._("Customer"), "text", 30),
+                (self.env._("Document"), "text", 20),
+                (self.env._("Due Date"), "date", 12),
+                (self.env._("Days Late"), "int", 9),
+                (self.env._("Open Amount"), "money", 14),
+                (self.env._("Late Charges"), "money", 14),
+                (self.env._("Updated Amount"), "money", 14),
             ],
             lang_data,
         )
@@ -345,7 +353,7 @@ class CollectionsStatement(models.TransientModel):
                     item["currency"],
                 )
         currencies = {item["currency"] for statement in data for item in statement["open_items"]}
-        items.close(_("Total"), with_money_totals=len(currencies) <= 1)
+        items.close(self.env._("Total"), with_money_totals=len(currencies) <= 1)
         workbook.close()
         return output.getvalue()
 
@@ -358,7 +366,7 @@ class ReportCustomerStatement(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         data = data or {}
         if not data.get("date_from"):
-            raise UserError(_("Print the statement from the customer's Statement button."))
+            raise UserError(self.env._("Print the statement from the customer's Statement button."))
         statement = self.env["collections.statement"].new(
             {
                 "company_id": data["company_id"],
@@ -367,7 +375,7 @@ class ReportCustomerStatement(models.AbstractModel):
             }
         )
         if statement.company_id not in self.env.user.company_ids:
-            raise UserError(_("Choose one of your companies."))
+            raise UserError(self.env._("Choose one of your companies."))
         partners = self.env["res.partner"].browse(docids or data.get("partner_ids") or [])
         return {
             "doc_ids": partners.ids,

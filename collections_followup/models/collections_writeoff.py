@@ -1,4 +1,4 @@
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_amount, format_date
 
@@ -96,22 +96,26 @@ class CollectionsWriteoff(models.Model):
         :raises UserError: bad input (nothing changed).
         """
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a Collections Manager can write off receivables."))
+            raise AccessError(self.env._("Only a Collections Manager can write off receivables."))
         lines = self.env["account.move.line"].browse(move_line_ids)
         if not lines:
-            raise UserError(_("Choose at least one overdue instalment to write off."))
+            raise UserError(self.env._("Choose at least one overdue instalment to write off."))
         company = lines.company_id
         if len(company) != 1 or company not in self.env.companies:
-            raise UserError(_("A write-off covers the instalments of one of your companies at a time."))
+            raise UserError(
+                self.env._("A write-off covers the instalments of one of your companies at a time.")
+            )
         if reason not in dict(REASONS):
-            raise UserError(_("Choose the reason of the write-off."))
+            raise UserError(self.env._("Choose the reason of the write-off."))
         if reason == "other" and not (note or "").strip():
-            raise UserError(_("Explain the write-off in the note when the reason is “Other”."))
+            raise UserError(self.env._("Explain the write-off in the note when the reason is “Other”."))
         today = fields.Date.context_today(self)
         day = fields.Date.to_date(date) if date else today
         if day > today:
             raise UserError(
-                _("A write-off cannot be dated in the future (%(date)s).", date=format_date(self.env, day))
+                self.env._(
+                    "A write-off cannot be dated in the future (%(date)s).", date=format_date(self.env, day)
+                )
             )
         account = (
             self.env["account.account"].browse(account_id)
@@ -119,7 +123,7 @@ class CollectionsWriteoff(models.Model):
             else company.sudo().collections_writeoff_account_id
         )
         if not account:
-            raise UserError(_("Set the loss account of the write-offs in the Collections settings."))
+            raise UserError(self.env._("Set the loss account of the write-offs in the Collections settings."))
         facts = {
             "secured": secured,
             "lawsuit": lawsuit,
@@ -140,7 +144,7 @@ class CollectionsWriteoff(models.Model):
         refused = lines.filtered(lambda line: line.id not in snapshot.items)
         if refused:
             raise UserError(
-                _(
+                self.env._(
                     "%(items)s: not an open instalment (already paid or written off).",
                     items=", ".join(refused.mapped("move_id.name")),
                 )
@@ -149,12 +153,14 @@ class CollectionsWriteoff(models.Model):
         disputed = [item.move_name for item in items.values() if item.in_dispute]
         if disputed:
             raise UserError(
-                _("%(items)s: in dispute; close the dispute before writing off.", items=", ".join(disputed))
+                self.env._(
+                    "%(items)s: in dispute; close the dispute before writing off.", items=", ".join(disputed)
+                )
             )
         not_overdue = [item.move_name for item in items.values() if not snapshot.is_overdue(item)]
         if not_overdue:
             raise UserError(
-                _(
+                self.env._(
                     "%(items)s: not overdue; only overdue instalments are written off.",
                     items=", ".join(not_overdue),
                 )
@@ -162,7 +168,7 @@ class CollectionsWriteoff(models.Model):
         foreign = [item.move_name for item in items.values() if item.currency_id != company.currency_id.id]
         if foreign:
             raise UserError(
-                _(
+                self.env._(
                     "%(items)s: write-offs are in the company currency (%(currency)s) only.",
                     items=", ".join(foreign),
                     currency=company.currency_id.name,
@@ -225,7 +231,7 @@ class CollectionsWriteoff(models.Model):
             [("company_id", "=", company.id), ("type", "=", "general")], limit=1
         )
         if not journal:
-            raise UserError(_("Set the journal of the write-offs in the Collections settings."))
+            raise UserError(self.env._("Set the journal of the write-offs in the Collections settings."))
         writeoff = self.create(
             {
                 "company_id": company.id,
@@ -257,7 +263,7 @@ class CollectionsWriteoff(models.Model):
         move_lines = [
             Command.create(
                 {
-                    "name": _(
+                    "name": self.env._(
                         "%(writeoff)s: loss on receivables (%(reason)s)", writeoff=writeoff.name, reason=label
                     ),
                     "account_id": account.id,
@@ -270,7 +276,7 @@ class CollectionsWriteoff(models.Model):
             move_lines.append(
                 Command.create(
                     {
-                        "name": _(
+                        "name": self.env._(
                             "%(writeoff)s: %(invoice)s written off",
                             writeoff=writeoff.name,
                             invoice=line.move_id.name,
@@ -294,7 +300,7 @@ class CollectionsWriteoff(models.Model):
                     "journal_id": journal.id,
                     "company_id": company.id,
                     "date": day,
-                    "ref": _("Write-off %(writeoff)s", writeoff=writeoff.name),
+                    "ref": self.env._("Write-off %(writeoff)s", writeoff=writeoff.name),
                     "line_ids": move_lines,
                 }
             )
@@ -306,7 +312,7 @@ class CollectionsWriteoff(models.Model):
             ).reconcile()
         writeoff.move_id = move
         writeoff._collections_waive_charges(day)
-        message = _(
+        message = self.env._(
             "Written off by %(user)s on %(date)s (%(writeoff)s, %(reason)s): %(amount)s.",
             user=self.env.user.name,
             date=format_date(self.env, day),
@@ -320,12 +326,12 @@ class CollectionsWriteoff(models.Model):
         for partner in lines.move_id.commercial_partner_id.sudo():
             partner.message_post(body=message, subtype_xmlid="mail.mt_note")
         self.env["collections.followup.action"]._collections_close_loop(
-            lines, _("written off (%(writeoff)s).", writeoff=writeoff.name)
+            lines, self.env._("written off (%(writeoff)s).", writeoff=writeoff.name)
         )
         return writeoff
 
     def _collections_waiver_reason(self):
-        return _(
+        return self.env._(
             "Write-off %(writeoff)s (id %(id)s): instalment written off.", writeoff=self.name, id=self.id
         )
 
@@ -361,17 +367,17 @@ class CollectionsWriteoff(models.Model):
         open again (and chased again); the waived charges are restored.
         Collections Manager only."""
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a Collections Manager can reverse a write-off."))
+            raise AccessError(self.env._("Only a Collections Manager can reverse a write-off."))
         for writeoff in self:
             if writeoff.state != "posted":
-                raise UserError(_("%(writeoff)s is already reversed.", writeoff=writeoff.name))
+                raise UserError(self.env._("%(writeoff)s is already reversed.", writeoff=writeoff.name))
             move = writeoff.move_id.sudo()
             move.line_ids.remove_move_reconcile()
             reversal = move._reverse_moves(
                 [
                     {
                         "date": fields.Date.context_today(self),
-                        "ref": _("Reversal of write-off %(writeoff)s", writeoff=writeoff.name),
+                        "ref": self.env._("Reversal of write-off %(writeoff)s", writeoff=writeoff.name),
                     }
                 ],
                 cancel=True,
@@ -380,7 +386,7 @@ class CollectionsWriteoff(models.Model):
                 [("kind", "=", "waiver"), ("reason", "=", writeoff._collections_waiver_reason())]
             ).unlink()
             writeoff.write({"state": "reversed", "reversal_move_id": reversal.id})
-            message = _(
+            message = self.env._(
                 "Write-off %(writeoff)s reversed by %(user)s: the instalments are open again.",
                 writeoff=writeoff.name,
                 user=self.env.user.name,
@@ -455,4 +461,4 @@ class CollectionsWriteoffLine(models.Model):
     @api.constrains("amount")
     def _check_amount(self):
         if any(line.amount <= 0 for line in self):
-            raise ValidationError(_("A written-off amount must be positive."))
+            raise ValidationError(self.env._("A written-off amount must be positive."))

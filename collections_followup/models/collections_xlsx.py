@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -97,7 +97,7 @@ class CollectionsAgingReport(models.TransientModel):
         today) in ``company_ids`` (default the current companies, never
         outside the user's): {'filename', 'content' (base64)}."""
         if kind not in ("aging", "overdue"):
-            raise UserError(_("Unknown export %(kind)s: use 'aging' or 'overdue'.", kind=kind))
+            raise UserError(self.env._("Unknown export %(kind)s: use 'aging' or 'overdue'.", kind=kind))
         as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
         lines = self.env["collections.aging.line"]._on(as_of, company_ids)
         content = self.with_env(lines.env)._xlsx(kind, as_of)
@@ -132,7 +132,7 @@ class CollectionsAgingReport(models.TransientModel):
     # -- writing ------------------------------------------------------------
 
     def _xlsx_filename(self, kind, as_of):
-        label = _("aging") if kind == "aging" else _("overdue-control")
+        label = self.env._("aging") if kind == "aging" else self.env._("overdue-control")
         return "%s-%s.xlsx" % (label, fields.Date.to_string(as_of))
 
     def _xlsx(self, kind, as_of, batch=FETCH_BATCH):
@@ -145,40 +145,40 @@ class CollectionsAgingReport(models.TransientModel):
         workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
         if kind == "aging":
             columns = [
-                (_("Company"), "text", 18),
-                (_("Customer"), "text", 30),
-                (_("Salesperson"), "text", 18),
-                (_("Collector"), "text", 18),
-                (_("Document Number"), "text", 18),
-                (_("Invoice Date"), "date", 12),
-                (_("Due Date"), "date", 12),
-                (_("Days Late"), "int", 9),
+                (self.env._("Company"), "text", 18),
+                (self.env._("Customer"), "text", 30),
+                (self.env._("Salesperson"), "text", 18),
+                (self.env._("Collector"), "text", 18),
+                (self.env._("Document Number"), "text", 18),
+                (self.env._("Invoice Date"), "date", 12),
+                (self.env._("Due Date"), "date", 12),
+                (self.env._("Days Late"), "int", 9),
             ]
-            not_due = _("Not Due")  # _() reads the language of this frame, not of a comprehension's
+            not_due = self.env._("Not Due")  # _() reads the language of this frame, not of a comprehension's
             for key, label, _upper in BUCKETS:
                 columns.append((not_due if key == "not_due" else label, "money", 14))
-            columns.append((_("Open"), "money", 14))
-            sheet = CollectionsXlsxSheet(workbook, _("Aging"), columns, lang_data)
+            columns.append((self.env._("Open"), "money", 14))
+            sheet = CollectionsXlsxSheet(workbook, self.env._("Aging"), columns, lang_data)
         else:
             columns = [
-                (_("Operation Date"), "date", 12),
-                (_("Customer"), "text", 30),
-                (_("Salesperson"), "text", 18),
-                (_("E-mail"), "text", 24),
-                (_("Phone"), "text", 16),
-                (_("Document Number"), "text", 18),
-                (_("Due Date"), "date", 12),
-                (_("Total Due"), "money", 14),
-                (_("Total Paid"), "money", 14),
-                (_("Open Amount"), "money", 14),
-                (_("Days Late"), "int", 9),
-                (_("Level"), "text", 16),
-                (_("Last Contact"), "date", 12),
-                (_("Next Action"), "date", 12),
-                (_("Promised Amount"), "money", 14),
-                (_("Promised Date"), "date", 12),
+                (self.env._("Operation Date"), "date", 12),
+                (self.env._("Customer"), "text", 30),
+                (self.env._("Salesperson"), "text", 18),
+                (self.env._("E-mail"), "text", 24),
+                (self.env._("Phone"), "text", 16),
+                (self.env._("Document Number"), "text", 18),
+                (self.env._("Due Date"), "date", 12),
+                (self.env._("Total Due"), "money", 14),
+                (self.env._("Total Paid"), "money", 14),
+                (self.env._("Open Amount"), "money", 14),
+                (self.env._("Days Late"), "int", 9),
+                (self.env._("Level"), "text", 16),
+                (self.env._("Last Contact"), "date", 12),
+                (self.env._("Next Action"), "date", 12),
+                (self.env._("Promised Amount"), "money", 14),
+                (self.env._("Promised Date"), "date", 12),
             ]
-            sheet = CollectionsXlsxSheet(workbook, _("Overdue Control"), columns, lang_data)
+            sheet = CollectionsXlsxSheet(workbook, self.env._("Overdue Control"), columns, lang_data)
         currencies = self.env.companies.currency_id
         cr = self.env.cr
         for company in self.env.companies:
@@ -194,7 +194,7 @@ class CollectionsAgingReport(models.TransientModel):
                     break
                 for row in rows:
                     sheet.add_row(row, currency)
-        sheet.close(_("Total"), with_money_totals=len(currencies) == 1)
+        sheet.close(self.env._("Total"), with_money_totals=len(currencies) == 1)
         workbook.close()
         return output.getvalue()
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, formatLang, split_every
 
@@ -460,7 +460,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Postpone Follow-up"),
+            "name": self.env._("Postpone Follow-up"),
             "res_model": "collections.postpone.wizard",
             "view_mode": "form",
             "target": "new",
@@ -472,7 +472,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Log a Contact"),
+            "name": self.env._("Log a Contact"),
             "res_model": "collections.contact.wizard",
             "view_mode": "form",
             "target": "new",
@@ -558,17 +558,17 @@ class ResPartner(models.Model):
         )
         if not isinstance(outcome, str) or outcome not in outcomes:
             raise UserError(
-                _(
+                self.env._(
                     "Unknown contact outcome %(outcome)s: use one of %(outcomes)s.",
                     outcome=repr(outcome),
                     outcomes=", ".join(outcomes),
                 )
             )
-        for label, text in ((_("note"), note), (_("dispute reason"), dispute_reason)):
+        for label, text in ((self.env._("note"), note), (self.env._("dispute reason"), dispute_reason)):
             if text not in (None, False) and not isinstance(text, str):
-                raise UserError(_("The %(label)s must be a text.", label=label))
+                raise UserError(self.env._("The %(label)s must be a text.", label=label))
         if right_party_contact not in (None, False, True, 0, 1) or isinstance(right_party_contact, float):
-            raise UserError(_("right_party_contact must be true or false."))
+            raise UserError(self.env._("right_party_contact must be true or false."))
         values = {
             "partner_id": partner.id,
             "company_id": company.id,
@@ -578,7 +578,7 @@ class ResPartner(models.Model):
         }
         if outcome == "promise":
             if promise_date in (None, False) or promise_amount in (None, False):
-                raise UserError(_("A promise to pay needs a date and a positive amount."))
+                raise UserError(self.env._("A promise to pay needs a date and a positive amount."))
             Promise = self.env["collections.promise"]
             values["promise_date"] = Promise._collections_parse_date(
                 promise_date, fields.Date.context_today(self)
@@ -593,14 +593,14 @@ class ResPartner(models.Model):
                         for line_id in promise_line_ids
                     )
                 ):
-                    raise UserError(_("promise_line_ids must be a list of instalment ids."))
+                    raise UserError(self.env._("promise_line_ids must be a list of instalment ids."))
                 lines = self.env["account.move.line"].sudo().browse(promise_line_ids)
                 if len(lines.exists()) != len(set(promise_line_ids)):
-                    raise UserError(_("Some instalments of the promise do not exist."))
+                    raise UserError(self.env._("Some instalments of the promise do not exist."))
                 Promise._collections_check_instalments(lines, partner, company, open_only=True)
                 values["move_line_ids"] = [fields.Command.set(lines.ids)]
         elif promise_date not in (None, False) or promise_amount not in (None, False) or promise_line_ids:
-            raise UserError(_("A promised date or amount is only given with the outcome 'promise'."))
+            raise UserError(self.env._("A promised date or amount is only given with the outcome 'promise'."))
         if outcome == "dispute":
             if (
                 isinstance(dispute_move_id, bool)
@@ -608,27 +608,29 @@ class ResPartner(models.Model):
                 or dispute_move_id <= 0
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "A dispute needs the id of the disputed invoice, got %(value)s.",
                         value=repr(dispute_move_id),
                     )
                 )
             if not isinstance(dispute_reason, str) or not dispute_reason.strip():
-                raise UserError(_("A dispute needs the invoice and the reason."))
+                raise UserError(self.env._("A dispute needs the invoice and the reason."))
             values["dispute_move_id"] = self._collections_own_invoice(dispute_move_id, partner, company).id
             values["dispute_reason"] = dispute_reason.strip()
         elif dispute_move_id not in (None, False) or dispute_reason not in (None, False):
-            raise UserError(_("A disputed invoice is only given with the outcome 'dispute'."))
+            raise UserError(self.env._("A disputed invoice is only given with the outcome 'dispute'."))
         return values
 
     def _collections_single_customer(self):
         """The commercial partner of ``self``, which must be exactly one
         customer of the current company; a UserError otherwise."""
         if len(self) != 1:
-            raise UserError(_("Choose exactly one customer (got %(count)s).", count=len(self)))
+            raise UserError(self.env._("Choose exactly one customer (got %(count)s).", count=len(self)))
         partner = self.commercial_partner_id
         if partner.sudo().company_id and partner.sudo().company_id != self.env.company:
-            raise UserError(_("%(partner)s belongs to another company.", partner=partner.display_name))
+            raise UserError(
+                self.env._("%(partner)s belongs to another company.", partner=partner.display_name)
+            )
         return partner
 
     @api.model
@@ -639,7 +641,7 @@ class ResPartner(models.Model):
         move = self.env["account.move"].sudo().browse(move_id).exists()
         if not move or move.commercial_partner_id != partner or move.company_id != company:
             raise UserError(
-                _(
+                self.env._(
                     "The disputed invoice must be an invoice of %(partner)s in %(company)s.",
                     partner=partner.display_name,
                     company=company.name,
@@ -647,7 +649,7 @@ class ResPartner(models.Model):
             )
         if move.move_type not in ("out_invoice", "out_receipt") or move.state != "posted":
             raise UserError(
-                _(
+                self.env._(
                     "Only posted customer invoices can be disputed: %(move)s is not one.",
                     move=move.display_name,
                 )
@@ -658,7 +660,7 @@ class ResPartner(models.Model):
         """Collectors (Collections / User, implied by billing) act on
         customers' follow-up settings; anyone else is refused."""
         if not self.env.user.has_group("collections_followup.group_collections_user"):
-            raise AccessError(_("Only collectors can change a customer's follow-up."))
+            raise AccessError(self.env._("Only collectors can change a customer's follow-up."))
         self.check_access("read")
 
     @in_user_language
@@ -673,20 +675,20 @@ class ResPartner(models.Model):
         """
         self._collections_check_collector()
         if not self:
-            raise UserError(_("Choose the customers to postpone."))
+            raise UserError(self.env._("Choose the customers to postpone."))
         try:
             until = dunning.parse_date(date)
         except ValueError:
             raise UserError(
-                _("Postpone until a date (YYYY-MM-DD), got %(value)s.", value=repr(date))
+                self.env._("Postpone until a date (YYYY-MM-DD), got %(value)s.", value=repr(date))
             ) from None
         today = fields.Date.context_today(self)
         if until <= today:
-            raise UserError(_("Postpone to a date in the future."))
+            raise UserError(self.env._("Postpone to a date in the future."))
         if until > today + timedelta(days=366):
-            raise UserError(_("Postpone by at most a year."))
+            raise UserError(self.env._("Postpone by at most a year."))
         if reason not in (None, False) and not isinstance(reason, str):
-            raise UserError(_("The reason must be a text."))
+            raise UserError(self.env._("The reason must be a text."))
         company = self.env.company
         partners = self.commercial_partner_id
         # sudo: a collector may postpone (README roles); only the company's
@@ -705,11 +707,11 @@ class ResPartner(models.Model):
         )
         until_text = format_date(self.env, until)
         planned.write(
-            {"state": "cancelled", "failure_reason": _("Postponed until %(date)s.", date=until_text)}
+            {"state": "cancelled", "failure_reason": self.env._("Postponed until %(date)s.", date=until_text)}
         )
         for partner in partners:
             partner.sudo().message_post(
-                body=_(
+                body=self.env._(
                     "Follow-up postponed until %(date)s. %(reason)s", date=until_text, reason=reason or ""
                 ),
                 subtype_xmlid="mail.mt_note",
@@ -727,9 +729,9 @@ class ResPartner(models.Model):
         """
         self._collections_check_collector()
         if not self:
-            raise UserError(_("Choose the customers to exclude."))
+            raise UserError(self.env._("Choose the customers to exclude."))
         if not isinstance(reason, str) or not reason.strip():
-            raise UserError(_("Give the reason for excluding the customer from the follow-up."))
+            raise UserError(self.env._("Give the reason for excluding the customer from the follow-up."))
         reason = reason.strip()
         partners = self.commercial_partner_id
         # sudo: a collector may exclude with a reason (README roles); only the
@@ -742,7 +744,8 @@ class ResPartner(models.Model):
         )
         for partner in partners:
             partner.sudo().message_post(
-                body=_("Excluded from the follow-up: %(reason)s", reason=reason), subtype_xmlid="mail.mt_note"
+                body=self.env._("Excluded from the follow-up: %(reason)s", reason=reason),
+                subtype_xmlid="mail.mt_note",
             )
         return True
 
@@ -763,7 +766,9 @@ class ResPartner(models.Model):
             }
         )
         for partner in partners:
-            partner.sudo().message_post(body=_("Back in the follow-up."), subtype_xmlid="mail.mt_note")
+            partner.sudo().message_post(
+                body=self.env._("Back in the follow-up."), subtype_xmlid="mail.mt_note"
+            )
         return True
 
     @in_user_language
@@ -777,25 +782,29 @@ class ResPartner(models.Model):
         """
         self._collections_check_collector()
         if not self:
-            raise UserError(_("Choose the customers whose policy changes."))
+            raise UserError(self.env._("Choose the customers whose policy changes."))
         company = self.env.company
         policy = self.env["collections.policy"]
         if policy_id not in (None, False):
             if isinstance(policy_id, bool) or not isinstance(policy_id, int) or policy_id <= 0:
                 raise UserError(
-                    _("Give the id of a collection policy, got %(value)s.", value=repr(policy_id))
+                    self.env._("Give the id of a collection policy, got %(value)s.", value=repr(policy_id))
                 )
             # sudo: only read to check it is an active policy of this company
             policy = policy.sudo().browse(policy_id).exists()
             if not policy or not policy.active or policy.company_id != company:
-                raise UserError(_("Choose an active collection policy of %(company)s.", company=company.name))
+                raise UserError(
+                    self.env._("Choose an active collection policy of %(company)s.", company=company.name)
+                )
         partners = self.commercial_partner_id
         # sudo: a collector may move a customer to another policy of the same
         # company (README roles); only that company's policy field is written.
         partners.sudo().with_company(company).write({"collections_policy_id": policy.id})
         for partner in partners:
             partner.sudo().message_post(
-                body=_("Collection policy: %(policy)s", policy=policy.name or _("company default")),
+                body=self.env._(
+                    "Collection policy: %(policy)s", policy=policy.name or self.env._("company default")
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         return True
@@ -1056,7 +1065,7 @@ class ResPartner(models.Model):
     def action_collections_open_receivables(self):
         """Open the customer's open receivable instalments (the exposure's first amount)."""
         self.ensure_one()
-        return self._collections_lines_action(_("Open Receivables"), [("amount_residual", ">", 0)])
+        return self._collections_lines_action(self.env._("Open Receivables"), [("amount_residual", ">", 0)])
 
     def action_collections_overdue(self):
         """Open the customer's overdue instalments."""
@@ -1065,12 +1074,14 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         # the one definition of overdue (collections.receivable), as in the credit box
         line_ids = self._collections_overdue_line_ids(self.env.company, today, self.commercial_partner_id.ids)
-        return self._collections_lines_action(_("Overdue Instalments"), [("id", "in", line_ids)])
+        return self._collections_lines_action(self.env._("Overdue Instalments"), [("id", "in", line_ids)])
 
     def action_collections_credits(self):
         """Open the customer's unreconciled credits (credit notes and payments)."""
         self.ensure_one()
-        return self._collections_lines_action(_("Unreconciled Credits"), [("amount_residual", "<", 0)])
+        return self._collections_lines_action(
+            self.env._("Unreconciled Credits"), [("amount_residual", "<", 0)]
+        )
 
     def action_collections_draft_invoices(self):
         """Open the customer's draft invoices counted in the exposure."""
@@ -1079,7 +1090,7 @@ class ResPartner(models.Model):
         company = self.env.company
         return {
             "type": "ir.actions.act_window",
-            "name": _("Draft Invoices"),
+            "name": self.env._("Draft Invoices"),
             "res_model": "account.move",
             "view_mode": "list,form",
             "views": [(self.env.ref("account.view_out_invoice_tree").id, "list"), (False, "form")],
@@ -1176,7 +1187,9 @@ class ResPartner(models.Model):
 
     def _collections_ensure_one(self):
         if len(self) != 1:
-            raise UserError(_("Call this method on exactly one customer (got %(count)s).", count=len(self)))
+            raise UserError(
+                self.env._("Call this method on exactly one customer (got %(count)s).", count=len(self))
+            )
 
     @api.model
     def _collections_credit_read_groups(self, summary=False):
@@ -1191,7 +1204,7 @@ class ResPartner(models.Model):
         self.check_access("read")
         if self.env.su or self.env.user.has_groups(self._collections_credit_read_groups(summary=summary)):
             return
-        raise AccessError(_("You are not allowed to see the credit of customers."))
+        raise AccessError(self.env._("You are not allowed to see the credit of customers."))
 
     @api.model
     def _collections_parse_amount(self, value):
@@ -1199,14 +1212,16 @@ class ResPartner(models.Model):
         if value is None or value is False:
             return Decimal(0)
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise UserError(_("The document amount must be a number, got %(value)r.", value=value))
+            raise UserError(self.env._("The document amount must be a number, got %(value)r.", value=value))
         try:
             amount = Decimal(value.strip() if isinstance(value, str) else repr(value))
         except (InvalidOperation, ValueError) as error:
-            raise UserError(_("The document amount must be a number, got %(value)r.", value=value)) from error
+            raise UserError(
+                self.env._("The document amount must be a number, got %(value)r.", value=value)
+            ) from error
         if not amount.is_finite() or abs(amount) > MAX_DOCUMENT_AMOUNT:
             raise UserError(
-                _(
+                self.env._(
                     "The document amount must be a finite number below %(max)s, got %(value)r.",
                     # not an f-string: the .pot export (babel) loses the strings after one in _()
                     max="{:,.0f}".format(MAX_DOCUMENT_AMOUNT),  # noqa: UP032
@@ -1223,7 +1238,7 @@ class ResPartner(models.Model):
             return self.env.company
         if isinstance(company_id, bool) or not isinstance(company_id, int) or company_id <= 0:
             raise ValidationError(
-                _(
+                self.env._(
                     "The company must be given by its id (a positive whole number), got %(value)r.",
                     value=company_id,
                 )
@@ -1232,7 +1247,7 @@ class ResPartner(models.Model):
         # returned is the user's and the membership is checked right after.
         company = self.env["res.company"].sudo().browse(company_id).exists()
         if not company or (not self.env.su and company not in self.env.user.company_ids):
-            raise AccessError(_("You are not allowed to see the credit of this company."))
+            raise AccessError(self.env._("You are not allowed to see the credit of this company."))
         return self.env["res.company"].browse(company.id)
 
     def _collections_value_changes(self, field_name, value):
@@ -1251,7 +1266,7 @@ class ResPartner(models.Model):
             return
         labels = sorted(self._fields[name]._description_string(self.env) for name in field_names)
         raise AccessError(
-            _(
+            self.env._(
                 "Only a Collections Manager can change the credit settings of a customer (%(fields)s).",
                 fields=", ".join(labels),
             )
@@ -1266,7 +1281,7 @@ class ResPartner(models.Model):
             if old_limit == new_limit:
                 continue
             partner.sudo().message_post(
-                body=_(
+                body=self.env._(
                     "Credit limit in %(company)s changed from %(old)s to %(new)s by %(user)s.",
                     company=company.name,
                     old=formatLang(self.env, old_limit, currency_obj=company.currency_id),
@@ -1282,14 +1297,14 @@ class ResPartner(models.Model):
             if old_date == new_date or partner != partner.commercial_partner_id:
                 continue
             if new_date:
-                body = _(
+                body = self.env._(
                     "Credit holds in %(company)s released until %(date)s by %(user)s.",
                     company=company.name,
                     date=format_date(self.env, new_date),
                     user=self.env.user.name,
                 )
             else:
-                body = _(
+                body = self.env._(
                     "Credit release in %(company)s withdrawn by %(user)s.",
                     company=company.name,
                     user=self.env.user.name,
@@ -1535,7 +1550,7 @@ class ResPartner(models.Model):
                             "activity_type_id": activity_type.id,
                             "user_id": user.id,
                             "date_deadline": partner.credit_review_next_date,
-                            "summary": _("Credit review due in %(company)s", company=company.name),
+                            "summary": self.env._("Credit review due in %(company)s", company=company.name),
                             "collections_company_id": company.id,
                         }
                     )
@@ -1704,7 +1719,7 @@ class ResPartner(models.Model):
         """Open the wizard that invoices the late charges accrued to a date."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("Invoice Late Charges"),
+            "name": self.env._("Invoice Late Charges"),
             "res_model": "collections.charge.invoice",
             "view_mode": "form",
             "target": "new",
@@ -1977,14 +1992,14 @@ class ResPartner(models.Model):
         self._collections_check_collector()
         partners = self.commercial_partner_id
         if not partners:
-            raise UserError(_("Choose the customers."))
+            raise UserError(self.env._("Choose the customers."))
         company = self.env.company
         foreign = partners.sudo().filtered(
             lambda partner: partner.company_id and partner.company_id != company
         )
         if foreign:
             raise UserError(
-                _(
+                self.env._(
                     "%(partners)s belong to another company.",
                     partners=", ".join(foreign.mapped("display_name")),
                 )
@@ -2001,30 +2016,34 @@ class ResPartner(models.Model):
         if isinstance(level_id, models.BaseModel):
             level_id = level_id.id
         if isinstance(level_id, bool) or not isinstance(level_id, int) or level_id <= 0:
-            raise UserError(_("Give the id of a follow-up level, got %(value)s.", value=repr(level_id)))
+            raise UserError(
+                self.env._("Give the id of a follow-up level, got %(value)s.", value=repr(level_id))
+            )
         level = Level.browse(level_id).exists()
         if not level or level.policy_id.company_id != self.env.company:
-            raise UserError(_("Choose a follow-up level of %(company)s.", company=self.env.company.name))
+            raise UserError(
+                self.env._("Choose a follow-up level of %(company)s.", company=self.env.company.name)
+            )
         return level
 
     @api.model
     def _collections_desk_channels(self, channels):
         if isinstance(channels, str) or not isinstance(channels, (list, tuple, set)):
-            raise UserError(_("Give the channels as a list, e.g. ['email', 'letter']."))
+            raise UserError(self.env._("Give the channels as a list, e.g. ['email', 'letter']."))
         channels = list(dict.fromkeys(channels))
         unknown = [channel for channel in channels if channel not in DESK_CHANNELS]
         if unknown:
             raise UserError(
-                _(
+                self.env._(
                     "Unknown channel %(channels)s: use %(known)s.",
                     channels=", ".join(map(repr, unknown)),
                     known=", ".join(DESK_CHANNELS),
                 )
             )
         if not channels:
-            raise UserError(_("Choose at least one channel: e-mail, letter, SMS or activity."))
+            raise UserError(self.env._("Choose at least one channel: e-mail, letter, SMS or activity."))
         if "sms" in channels and "sms.sms" not in self.env:
-            raise UserError(_("SMS needs Odoo's SMS module, which is not installed."))
+            raise UserError(self.env._("SMS needs Odoo's SMS module, which is not installed."))
         return channels
 
     # -- Send & Print --------------------------------------------------------
@@ -2037,7 +2056,7 @@ class ResPartner(models.Model):
         e-mail template. Nothing is written. For collectors."""
         partner = self._collections_desk_partners()
         if len(partner) != 1:
-            raise UserError(_("Choose exactly one customer (got %(count)s).", count=len(partner)))
+            raise UserError(self.env._("Choose exactly one customer (got %(count)s).", count=len(partner)))
         level = self._collections_desk_level(level_id)
         engine = self.env["collections.followup.run"].sudo().with_company(self.env.company)
         return engine._desk_preview(partner, level, fields.Date.context_today(self))
@@ -2069,7 +2088,7 @@ class ResPartner(models.Model):
             missing = actions.filtered(lambda action: not action.level_id.mail_template_id)
             if missing:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The level %(levels)s has no e-mail template: choose another level or no e-mail.",
                         levels=", ".join(missing.level_id.mapped("name")),
                     )
@@ -2083,7 +2102,7 @@ class ResPartner(models.Model):
     def action_collections_send_print(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Send & Print"),
+            "name": self.env._("Send & Print"),
             "res_model": "collections.send.wizard",
             "view_mode": "form",
             "target": "new",
@@ -2106,20 +2125,20 @@ class ResPartner(models.Model):
         """
         partner = self._collections_desk_partners()
         if len(partner) != 1:
-            raise UserError(_("Choose exactly one customer (got %(count)s).", count=len(partner)))
+            raise UserError(self.env._("Choose exactly one customer (got %(count)s).", count=len(partner)))
         if not isinstance(reason, str) or not reason.strip():
-            raise UserError(_("Give the reason for changing the follow-up level."))
+            raise UserError(self.env._("Give the reason for changing the follow-up level."))
         level = self._collections_desk_level(level_id)
         if not level:
-            raise UserError(_("Choose the new follow-up level."))
+            raise UserError(self.env._("Choose the new follow-up level."))
         company = self.env.company
         policy = partner.with_company(company).sudo()._collections_policy()
         if level.policy_id != policy:
             raise UserError(
-                _(
+                self.env._(
                     "Choose a level of %(partner)s's policy (%(policy)s).",
                     partner=partner.display_name,
-                    policy=policy.name or _("none"),
+                    policy=policy.name or self.env._("none"),
                 )
             )
         as_of = fields.Date.context_today(self)
@@ -2137,7 +2156,7 @@ class ResPartner(models.Model):
         ]
         if not line_ids:
             raise UserError(
-                _(
+                self.env._(
                     "%(partner)s has nothing overdue: there is no level to change.",
                     partner=partner.display_name,
                 )
@@ -2181,9 +2200,9 @@ class ResPartner(models.Model):
         )
         Pair.invalidate_model()
         partner.sudo().message_post(
-            body=_(
+            body=self.env._(
                 "Follow-up level changed from %(old)s to %(new)s by %(user)s: %(reason)s",
-                old=previous.name or _("none"),
+                old=previous.name or self.env._("none"),
                 new=level.name,
                 user=self.env.user.name,
                 reason=reason.strip(),
@@ -2197,7 +2216,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Change Follow-up Level"),
+            "name": self.env._("Change Follow-up Level"),
             "res_model": "collections.level.wizard",
             "view_mode": "form",
             "target": "new",
@@ -2221,18 +2240,21 @@ class ResPartner(models.Model):
             if isinstance(user_id, models.BaseModel):
                 user_id = user_id.id
             if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
-                raise UserError(_("Give the id of a user, got %(value)s.", value=repr(user_id)))
+                raise UserError(self.env._("Give the id of a user, got %(value)s.", value=repr(user_id)))
             user = self.env["res.users"].sudo().browse(user_id).exists()
             if not user or not self.env["collections.followup.action"]._collections_assignable(user, company):
                 raise UserError(
-                    _("The collector must be an active internal user of %(company)s.", company=company.name)
+                    self.env._(
+                        "The collector must be an active internal user of %(company)s.", company=company.name
+                    )
                 )
         # sudo: a collector may assign customers (README roles); only the
         # company's collector field is written.
         partners.sudo().with_company(company).write({"collections_responsible_id": user.id})
         for partner in partners:
             partner.sudo().message_post(
-                body=_("Collector: %(user)s", user=user.name or _("none")), subtype_xmlid="mail.mt_note"
+                body=self.env._("Collector: %(user)s", user=user.name or self.env._("none")),
+                subtype_xmlid="mail.mt_note",
             )
         self.env["collections.partner.status"].sudo().search(
             [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
@@ -2245,7 +2267,7 @@ class ResPartner(models.Model):
         """The statement wizard for these customers."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("Customer Statement"),
+            "name": self.env._("Customer Statement"),
             "res_model": "collections.statement",
             "view_mode": "form",
             "target": "new",

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.tools.misc import format_date
 
 
@@ -27,8 +27,8 @@ class CollectionsChargeInvoice(models.TransientModel):
                 "tag": "display_notification",
                 "params": {
                     "type": "info",
-                    "title": _("Nothing to invoice"),
-                    "message": _(
+                    "title": self.env._("Nothing to invoice"),
+                    "message": self.env._(
                         "No late charges accrued up to %(date)s that were not invoiced or waived yet "
                         "(or the policy does not invoice late charges).",
                         date=format_date(self.env, self.as_of),

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -64,7 +64,7 @@ class CollectionsChargeWaive(models.TransientModel):
         """Record the waiver (Collections Manager only) and log it on the invoice."""
         self.ensure_one()
         if self.move_line_id.sudo().move_id != self.move_id.sudo():
-            raise UserError(_("The instalment does not belong to the invoice."))
+            raise UserError(self.env._("The instalment does not belong to the invoice."))
         self.env["collections.charge"]._collections_waive(
             self.move_line_id,
             {

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.collections_followup_action import CONTACT_OUTCOMES
@@ -63,23 +63,23 @@ class CollectionsContactWizard(models.TransientModel):
         promise or dispute. Returns the action."""
         self.ensure_one()
         if not self.env.user.has_group("collections_followup.group_collections_user"):
-            raise UserError(_("Only collectors can log contacts."))
+            raise UserError(self.env._("Only collectors can log contacts."))
         partner = self.partner_id.commercial_partner_id
         if self.company_id not in self.env.companies:
-            raise UserError(_("Log the contact in a company you are working in."))
+            raise UserError(self.env._("Log the contact in a company you are working in."))
         promise = self.env["collections.promise"]
         if self.outcome == "promise":
             if not self.promise_date or self.promise_amount <= 0:
-                raise UserError(_("A promise to pay needs a date and a positive amount."))
+                raise UserError(self.env._("A promise to pay needs a date and a positive amount."))
             if self.promise_date < self.date:
-                raise UserError(_("The promised date cannot be before the contact."))
+                raise UserError(self.env._("The promised date cannot be before the contact."))
             lines = self.move_line_ids
             if not lines:
                 claims = partner.with_company(self.company_id)._collections_claim_lines(self.date)
                 lines = self.env["account.move.line"].browse([claim["line_id"] for claim in claims])
             if not lines:
                 raise UserError(
-                    _("%(partner)s has no open instalment to promise.", partner=partner.display_name)
+                    self.env._("%(partner)s has no open instalment to promise.", partner=partner.display_name)
                 )
             Promise = self.env["collections.promise"]
             Promise._collections_check_instalments(lines, partner, self.company_id, open_only=True)
@@ -99,7 +99,7 @@ class CollectionsContactWizard(models.TransientModel):
             )
         if self.outcome == "dispute":
             if not self.dispute_move_id or not (self.dispute_reason or "").strip():
-                raise UserError(_("A dispute needs the invoice and the reason."))
+                raise UserError(self.env._("A dispute needs the invoice and the reason."))
             partner._collections_own_invoice(self.dispute_move_id.id, partner, self.company_id)
             self.dispute_id = self.env["collections.dispute"].browse(
                 self.dispute_move_id.collections_dispute_open(self.dispute_reason.strip())
@@ -126,10 +126,10 @@ class CollectionsContactWizard(models.TransientModel):
         )
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
         partner.sudo().message_post(
-            body=_(
+            body=self.env._(
                 "Contact logged: %(outcome)s%(rpc)s. %(note)s",
                 outcome=outcomes[self.outcome],
-                rpc=_(" (right person reached)") if self.right_party_contact else "",
+                rpc=self.env._(" (right person reached)") if self.right_party_contact else "",
                 note=self.note or "",
             ),
             subtype_xmlid="mail.mt_note",

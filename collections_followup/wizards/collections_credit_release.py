@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.collections_credit_document import MANAGER_GROUP
@@ -56,16 +56,16 @@ class CollectionsCreditRelease(models.TransientModel):
         today = fields.Date.context_today(self)
         for wizard in self:
             if wizard.release_until and wizard.release_until < today:
-                raise ValidationError(_("The customer cannot be released until a date in the past."))
+                raise ValidationError(self.env._("The customer cannot be released until a date in the past."))
 
     def action_release(self):
         """Release the document (and the customer until the date, if given)."""
         self.ensure_one()
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(_("Only a Collections Manager can release a credit hold."))
+            raise AccessError(self.env._("Only a Collections Manager can release a credit hold."))
         document = self._document()
         if document is None:
-            raise UserError(_("The document to release no longer exists."))
+            raise UserError(self.env._("The document to release no longer exists."))
         document.sudo()._collections_release_credit(self.reason)
         if self.release_until:
             self.partner_id.with_company(self.company_id).credit_release_until = self.release_until
@@ -78,5 +78,5 @@ class CollectionsCreditRelease(models.TransientModel):
             return None
         model = self.env[self.res_model]
         if "collections_credit_released_by_id" not in model._fields:
-            raise UserError(_("Credit holds cannot be released on this kind of document."))
+            raise UserError(self.env._("Credit holds cannot be released on this kind of document."))
         return model.browse(self.res_id).exists() or None

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -79,7 +79,7 @@ class CollectionsSendWizard(models.TransientModel):
             wizard.preview_subject = preview.get("subject") or False
             wizard.preview_body = preview.get("body") or False
             if "body" not in preview:
-                wizard.preview_problem = _("This level has no e-mail template.")
+                wizard.preview_problem = self.env._("This level has no e-mail template.")
 
     def _channels(self):
         channels = []
@@ -100,7 +100,7 @@ class CollectionsSendWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
-            "name": _("Follow-up Sent"),
+            "name": self.env._("Follow-up Sent"),
             "res_model": "collections.followup.action",
             "view_mode": "list,form",
             "domain": [("id", "in", action_ids)],

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -18,7 +18,7 @@ class CollectionsDisputeWizard(models.TransientModel):
         self.ensure_one()
         if self.mode == "open":
             if not (self.reason or "").strip():
-                raise UserError(_("Give the reason of the dispute."))
+                raise UserError(self.env._("Give the reason of the dispute."))
             self.move_id.collections_dispute_open(self.reason)
         else:
             self.move_id.collections_dispute_close(self.reason or None)

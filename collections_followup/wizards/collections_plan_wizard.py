@@ -1,6 +1,6 @@
 from markupsafe import Markup, escape
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
@@ -107,12 +107,17 @@ class CollectionsPlanWizard(models.TransientModel):
 
         accrued = sum(data["charges"].values(), ZERO)
         rows = [
-            (_("Debt"), schedule.debt),
-            (_("Late charges included") if self.include_charges else _("Late charges waived"), accrued),
-            (_("Discount"), -schedule.discount),
-            (_("Negotiated total"), schedule.total),
-            (_("Plan interest"), schedule.interest),
-            (_("Total to pay"), schedule.payable),
+            (self.env._("Debt"), schedule.debt),
+            (
+                self.env._("Late charges included")
+                if self.include_charges
+                else self.env._("Late charges waived"),
+                accrued,
+            ),
+            (self.env._("Discount"), -schedule.discount),
+            (self.env._("Negotiated total"), schedule.total),
+            (self.env._("Plan interest"), schedule.interest),
+            (self.env._("Total to pay"), schedule.payable),
         ]
         html = Markup('<table class="table table-sm o_collections_plan_preview"><tbody>')
         for label, amount in rows:
@@ -120,9 +125,9 @@ class CollectionsPlanWizard(models.TransientModel):
         html += Markup(
             "</tbody></table><table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
             "<th class='text-end'>%s</th></tr></thead><tbody>"
-        ) % (_("No."), _("Due"), _("Amount"))
+        ) % (self.env._("No."), self.env._("Due"), self.env._("Amount"))
         for instalment in schedule.instalments:
-            number = _("Down payment") if instalment.number == 0 else str(instalment.number)
+            number = self.env._("Down payment") if instalment.number == 0 else str(instalment.number)
             html += Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>") % (
                 number,
                 format_date(self.env, instalment.due_date),

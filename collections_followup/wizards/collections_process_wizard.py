@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -30,13 +30,13 @@ class CollectionsProcessWizard(models.TransientModel):
                 channels = [
                     label
                     for flag, label in (
-                        (level.send_email, _("e-mail")),
-                        (level.send_letter, _("letter")),
-                        (level.send_sms, _("SMS")),
-                        (level.create_activity, _("activity")),
-                        (level.set_credit_hold, _("credit hold")),
-                        (level.suspend_service, _("suspension")),
-                        (level.escalation, _("escalation")),
+                        (level.send_email, self.env._("e-mail")),
+                        (level.send_letter, self.env._("letter")),
+                        (level.send_sms, self.env._("SMS")),
+                        (level.create_activity, self.env._("activity")),
+                        (level.set_credit_hold, self.env._("credit hold")),
+                        (level.suspend_service, self.env._("suspension")),
+                        (level.escalation, self.env._("escalation")),
                     )
                     if flag
                 ]
@@ -54,10 +54,10 @@ class CollectionsProcessWizard(models.TransientModel):
                 "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
                 "</thead><tbody>%s</tbody></table>"
             ) % (
-                _("Customer"),
-                _("Level"),
-                _("Actions"),
-                _("Claimed"),
+                self.env._("Customer"),
+                self.env._("Level"),
+                self.env._("Actions"),
+                self.env._("Claimed"),
                 Markup().join(rows),
             )
 
@@ -66,14 +66,16 @@ class CollectionsProcessWizard(models.TransientModel):
         self.ensure_one()
         actions = self.action_ids.filtered(lambda action: action.state == "planned")
         if not actions:
-            raise UserError(_("There is no contact to process: they were processed or cancelled meanwhile."))
+            raise UserError(
+                self.env._("There is no contact to process: they were processed or cancelled meanwhile.")
+            )
         actions.sudo().write({"date": self.date, "kind": "manual", "user_id": self.env.user.id})
         for company in actions.company_id:
             company_actions = actions.filtered(lambda action, company=company: action.company_id == company)
             company_actions.sudo().with_company(company)._execute_channels()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Processed Follow-ups"),
+            "name": self.env._("Processed Follow-ups"),
             "res_model": "collections.followup.action",
             "view_mode": "list,form",
             "domain": [("id", "in", actions.ids)],

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.tools.misc import format_date
 
 
@@ -25,7 +25,7 @@ class CollectionsRunWizard(models.TransientModel):
         result = self.env["collections.policy"].run_followup(
             as_of=self.date, company_ids=self.company_ids.ids or None, simulate=self.simulate
         )
-        self.summary = _(
+        self.summary = self.env._(
             "Follow-up of %(date)s: %(contacted)s customers contacted (%(done)s done, %(failed)s failed), "
             "%(planned)s to process, %(postponed)s postponed, %(emails)s e-mails queued, %(letters)s "
             "letters, "
@@ -48,5 +48,5 @@ class CollectionsRunWizard(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "name": _("Run Follow-up Now"),
+            "name": self.env._("Run Follow-up Now"),
         }

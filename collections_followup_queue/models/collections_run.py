@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 # the counts a batch job adds to its run (the others are the scheduled
@@ -23,9 +23,9 @@ class CollectionsRun(models.Model):
     def _collections_job_description(self, index, customers, size):
         self.ensure_one()
         if index is None:
-            return _("Follow-up run %(run)s: close", run=self.display_name)
+            return self.env._("Follow-up run %(run)s: close", run=self.display_name)
         first = index * size + 1
-        return _(
+        return self.env._(
             "Follow-up run %(run)s: customers %(first)s to %(last)s of %(total)s",
             run=self.display_name,
             first=first,
@@ -40,7 +40,9 @@ class CollectionsRun(models.Model):
         the same time never update the same row (the closing job sums them)."""
         self.ensure_one()
         if self.state != "running":
-            raise UserError(_("The follow-up run %(run)s is not running any more.", run=self.display_name))
+            raise UserError(
+                self.env._("The follow-up run %(run)s is not running any more.", run=self.display_name)
+            )
         company = self.company_id
         engine = (
             self.env["collections.followup.run"]
@@ -61,13 +63,13 @@ class CollectionsRun(models.Model):
                 log="\n".join(str(line) for line in log) or False,
             )
         )
-        return _("%(count)s customers contacted.", count=counts["partners_contacted"])
+        return self.env._("%(count)s customers contacted.", count=counts["partners_contacted"])
 
     def _collections_job_close(self):
         """The last job: every batch is done, their counts and logs go to the run."""
         self.ensure_one()
         if self.state != "running":
-            return _("Follow-up run %(run)s was already closed.", run=self.display_name)
+            return self.env._("Follow-up run %(run)s was already closed.", run=self.display_name)
         batches = self.env["collections.run.batch"].sudo().search([("run_id", "=", self.id)], order="id")
         values = {name: self[name] + sum(batches.mapped(name)) for name in JOB_COUNT_FIELDS}
         # the collector's worklist as the ledger is after every batch
@@ -77,7 +79,7 @@ class CollectionsRun(models.Model):
         )._refresh_worklist(self.company_id, self.date, refresh_log)
         logs = [text for text in [self.log, *batches.mapped("log"), *refresh_log] if text]
         self.write(dict(values, state="done", ended_at=fields.Datetime.now(), log="\n".join(logs) or False))
-        return _("Follow-up run %(run)s done.", run=self.display_name)
+        return self.env._("Follow-up run %(run)s done.", run=self.display_name)
 
 
 class CollectionsRunBatch(models.Model):

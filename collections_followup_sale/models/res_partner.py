@@ -1,7 +1,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 from odoo.addons.collections_followup.lib import credit
@@ -92,7 +92,7 @@ class ResPartner(models.Model):
         )
         return {
             "type": "ir.actions.act_window",
-            "name": _("Orders to Invoice"),
+            "name": self.env._("Orders to Invoice"),
             "res_model": "sale.order",
             "view_mode": "list,form",
             "domain": [

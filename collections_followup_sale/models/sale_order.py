@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class SaleOrder(models.Model):
 
     @api.model
     def _collections_portal_hold_message(self):
-        return _(
+        return self.env._(
             "Your order needs approval by our credit department before it can be confirmed. "
             "We will contact you shortly."
         )
@@ -78,7 +78,7 @@ class SaleOrder(models.Model):
             )
             or order.user_id
         )
-        note = _(
+        note = self.env._(
             "Paid online (%(reference)s) but the customer is on credit hold: the payment is recorded "
             "and the order awaits a credit release before it can be confirmed.",
             reference=transaction.reference,
@@ -86,7 +86,7 @@ class SaleOrder(models.Model):
         order.message_post(body=note)
         order.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=_("Paid order awaiting credit release"),
+            summary=self.env._("Paid order awaiting credit release"),
             note=note,
             user_id=user.id or self.env.uid,
         )
