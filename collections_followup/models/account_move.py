@@ -10,8 +10,8 @@ from odoo.tools.misc import format_date
 from ..lib import dunning, late_fees
 from ..lib.money import ZERO, round_money, to_decimal
 from ..lib.workdays import days_late as lib_days_late
+from .bulk import IdArray, gc_paused
 from .rpc import in_user_language
-from .sql_ids import IdArray
 
 _logger = logging.getLogger(__name__)
 
@@ -481,15 +481,18 @@ class AccountMoveLine(models.Model):
             receivable debits (instalments) are left out.
         """
         as_of = self._collections_as_of(as_of, future=True)
-        computed = self._collections_compute_charges(as_of)
-        charged = self._collections_charged_amounts(computed)
+        with gc_paused():
+            return self._collections_late_charges_of(as_of)
+
+    def _collections_late_charges_of(self, as_of):
+        computed = self._collections_charges_computed(as_of)
+        charged = self._collections_charged_amounts(roundings={item[0][0]: item[3] for item in computed})
         result = {}
         charges_to_invoice = late_fees.charges_to_invoice
         currency_names = {}
         nothing = NOTHING_CHARGED
-        for line_id, info in computed.items():
-            charges = info["charges"]
-            currency = info["currency"]
+        for row, _policy, charges, rounding, currency in computed:
+            line_id = row[0]
             currency_name = currency_names.get(currency.id)
             if currency_name is None:
                 currency_name = currency_names[currency.id] = currency.name
@@ -497,7 +500,7 @@ class AccountMoveLine(models.Model):
             invoiced, waived = done["invoiced"], done["waived"]
             if invoiced or waived:
                 to_invoice = float(
-                    sum(charges_to_invoice(charges, invoiced, waived, info["rounding"]).values(), ZERO)
+                    sum(charges_to_invoice(charges, invoiced, waived, rounding).values(), ZERO)
                 )
                 invoiced_total = float(sum(invoiced.values(), ZERO))
                 waived_total = float(sum(waived.values(), ZERO))
@@ -515,7 +518,7 @@ class AccountMoveLine(models.Model):
                 "fine_rate_applied": float(fine_rate),
                 "capped": capped,
                 "currency": currency_name,
-                "due_date": info["due_date"].isoformat(),
+                "due_date": row[6].isoformat(),
                 "invoiced": invoiced_total,
                 "waived": waived_total,
                 "to_invoice": to_invoice,
@@ -632,7 +635,26 @@ class AccountMoveLine(models.Model):
 
     def _collections_compute_charges(self, as_of):
         """{line id: {'charges': lib Charges, 'currency', 'rounding', 'due_date',
-        'policy', 'line'}} for the instalments of ``self`` on ``as_of``.
+        'policy', 'line_id', 'company_id', 'partner_id'}} for the instalments
+        of ``self`` on ``as_of`` (``_collections_charges_computed`` as dicts)."""
+        return {
+            row[0]: {
+                "charges": charges,
+                "currency": currency,
+                "rounding": rounding,
+                "due_date": row[6],
+                "policy": policy,
+                "line_id": row[0],
+                "company_id": row[2],
+                "partner_id": row[3],
+            }
+            for row, policy, charges, rounding, currency in self._collections_charges_computed(as_of)
+        }
+
+    def _collections_charges_computed(self, as_of):
+        """[(instalment row, policy, lib Charges, rounding, currency)] for the
+        instalments of ``self`` on ``as_of``, in line order; the rows are
+        ``_collections_instalment_rows``.
 
         Set-based: a few SQL queries for the whole recordset, read in sudo
         (the caller's right to see the instalments was checked by reading
@@ -640,7 +662,7 @@ class AccountMoveLine(models.Model):
         """
         rows = self._collections_instalment_rows()
         if not rows:
-            return {}
+            return []
         sudo = self.sudo()
         line_ids = [row[0] for row in rows]
         payments = sudo.browse(line_ids)._collections_payments(rows)
@@ -663,7 +685,7 @@ class AccountMoveLine(models.Model):
         by_company = defaultdict(list)
         for row in rows:
             by_company[row[2]].append(row)
-        result = {}
+        result = []
         for company_id, company_rows in by_company.items():
             terms = [terms_of(company_id, row[3], row[7]) for row in company_rows]
             try:
@@ -689,17 +711,12 @@ class AccountMoveLine(models.Model):
                         error=error,
                     )
                 ) from None
-            for row, line_terms, line_charges in zip(company_rows, terms, charges, strict=True):
-                result[row[0]] = {
-                    "charges": line_charges,
-                    "currency": currencies[row[4]],
-                    "rounding": roundings[row[4]],
-                    "due_date": row[6],
-                    "policy": line_terms[0],
-                    "line_id": row[0],
-                    "company_id": company_id,
-                    "partner_id": row[3],
-                }
+            result += [
+                (row, line_terms[0], line_charges, roundings[row[4]], currencies[row[4]])
+                for row, line_terms, line_charges in zip(company_rows, terms, charges, strict=True)
+            ]
+        if len(by_company) > 1:
+            result.sort(key=lambda item: item[0][0])
         return result
 
     def _collections_payments(self, rows=None):
@@ -792,18 +809,19 @@ class AccountMoveLine(models.Model):
 
         return terms_of
 
-    def _collections_charged_amounts(self, computed=None):
+    def _collections_charged_amounts(self, computed=None, roundings=None):
         """{line id: {'invoiced': {component: Decimal}, 'waived': {...}}} from
         the charges recorded so far (one SQL query), for the lines that have
         any (``NOTHING_CHARGED`` stands for the others); charges of cancelled or
         deleted charge invoices do not count. ``computed`` (the result of
-        ``_collections_compute_charges``) gives the lines and their rounding."""
-        if computed is None:
+        ``_collections_compute_charges``), or ``roundings`` ({line id: rounding
+        unit}), gives the lines and their rounding."""
+        if roundings is None and computed is None:
             roundings = {
                 row[0]: to_decimal(self.env["res.currency"].browse(row[4]).rounding)
                 for row in self._collections_instalment_rows()
             }
-        else:
+        elif roundings is None:
             roundings = {line_id: info["rounding"] for line_id, info in computed.items()}
         result = {}
         if not roundings:

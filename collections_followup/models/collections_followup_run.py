@@ -12,6 +12,7 @@ from odoo.tools import format_amount, format_date, split_every
 
 from ..lib import dunning
 from ..lib.workdays import WEEKEND, next_working_day
+from .bulk import gc_paused
 from .collections_run import COUNT_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -184,8 +185,9 @@ class CollectionsFollowupRun(models.AbstractModel):
         """Decide the contacts, then execute them; returns the run's state:
         ``done``, or ``running`` when the contacts were handed to workers
         (the queue_job bridge, ``collections_followup_queue``)."""
-        data, contacts = self._prepare_contacts(as_of, auto_commit, counts)
-        return self._execute_contacts(run, data, contacts, auto_commit, counts, log)
+        with gc_paused():
+            data, contacts = self._prepare_contacts(as_of, auto_commit, counts)
+            return self._execute_contacts(run, data, contacts, auto_commit, counts, log)
 
     def _prepare_contacts(self, as_of, auto_commit, counts):
         """Promises brought up to date, the snapshot gathered, suspensions
