@@ -172,8 +172,8 @@ def main():
                 (
                     "cobrador",
                     "collector_overdue_customers",
-                    f"{action}collections_partner_action_overdue",
-                    ".o_list_view",
+                    f"{action}collections_partner_status_action",
+                    ".o_list_view .o_data_row",
                 ),
                 (
                     "cobrador",
@@ -196,8 +196,9 @@ def main():
                     f"/odoo/action-sale.action_quotations_with_onboarding/{ids['order']}",
                     "div[name=collections_credit_hold_banner]",
                 ),
-                # the manager: the daily runs and one run
+                # the manager: the daily runs and one run, the aging of the receivables
                 ("admin", "manager_runs", f"{action}collections_run_action", ".o_list_view"),
+                ("admin", "manager_aging", f"{action}collections_aging_line_action", ".o_pivot"),
             ]
             if ids["run"]:
                 shots.append(("admin", "manager_run", f"{action}collections_run_action/{ids['run']}", form))

