@@ -187,6 +187,13 @@ prepare_odoo() {
 }
 
 # --- demo --------------------------------------------------------------------
+# A fingerprint of the addons' code and data (and of the OCA addons found):
+# the demo database is updated when it changes.
+addons_stamp() {
+    (cd "$ROOT" && find collections_followup* -type f \( -name '*.py' -o -name '*.xml' -o -name '*.csv' \
+        -o -name '*.po' -o -name '*.js' \) -print0 | sort -z | xargs -0 sha1sum; echo "$ADDONS") | sha1sum | cut -c1-16
+}
+
 cmd_demo() {
     prepare_odoo
     if ! db_exists "$DEMO_DB" || [ ! -f "$WORK/$DEMO_DB.ready" ]; then
@@ -195,7 +202,14 @@ cmd_demo() {
         odoo -d "$DEMO_DB" -i "$ADDONS" --load-language=pt_BR --stop-after-init \
             --log-level=warn >"$WORK/demo-install.log" 2>&1 \
             || { tail -40 "$WORK/demo-install.log"; exit 1; }
-        touch "$WORK/$DEMO_DB.ready"
+        addons_stamp >"$WORK/$DEMO_DB.ready"
+    elif [ "$(cat "$WORK/$DEMO_DB.ready")" != "$(addons_stamp)" ]; then
+        # the checkout changed since the demo was built: bring its modules up to date
+        say "Updating $ADDONS on $DEMO_DB (the code changed since the last demo)"
+        odoo -d "$DEMO_DB" -i "$ADDONS" -u "$ADDONS" --stop-after-init \
+            --log-level=warn >"$WORK/demo-update.log" 2>&1 \
+            || { tail -40 "$WORK/demo-update.log"; exit 1; }
+        addons_stamp >"$WORK/$DEMO_DB.ready"
     fi
     say "Running today's follow-up on $DEMO_DB"
     "$VENV/bin/python" "$ODOO_PATH/odoo-bin" shell -c "$CONF" -d "$DEMO_DB" --no-http --log-level=warn \

@@ -33,11 +33,11 @@ Rules of one run, for the day ``as_of``:
 6. Output is in partner id order (insertion order when ids do not sort).
 
 Also here: the contact window (``next_contact_time``), promises to pay
-(``promise_status``) and aging buckets (``aging_bucket``).
+(``promise_status``); the aging buckets are in ``lib.reports``.
 """
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -399,26 +399,6 @@ def group_claim_lines(lines, credits=None):
     return list(groups.values())
 
 
-def aging_bucket(days_late, bounds=(0, 30, 60, 90, 120)):
-    """Aging bucket key for ``days_late``.
-
-    Default bounds give 'not_due' (0 or less), '1_30', '31_60', '61_90',
-    '91_120', '120_plus'. For other ascending bounds: f"{lo + 1}_{hi}" and
-    f"{last}_plus"; a first bound above 0 gets an implicit 0 before it.
-    """
-    edges = tuple(bounds)
-    if not edges or edges[0] < 0 or any(lo >= hi for lo, hi in zip(edges, edges[1:], strict=False)):
-        raise ValueError("aging bounds must be non-negative and strictly ascending: %r" % (bounds,))
-    if edges[0] != 0:
-        edges = (0,) + edges
-    position = bisect_left(edges, days_late)
-    if position == 0:
-        return "not_due"
-    if position == len(edges):
-        return "%s_plus" % edges[-1]
-    return "%s_%s" % (edges[position - 1] + 1, edges[position])
-
-
 __all__ = [
     "Level",
     "Instalment",
@@ -433,7 +413,6 @@ __all__ = [
     "next_contact_time",
     "promise_status",
     "promise_pauses",
-    "aging_bucket",
     "group_claim_lines",
 ]
 

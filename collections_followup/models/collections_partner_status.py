@@ -1,18 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import split_every
 
-from ..lib import dunning
+from ..lib import reports
 from ..lib.money import to_decimal
 from .res_partner import FOLLOWUP_STATUSES
 
-AGING_BUCKETS = [
-    ("not_due", "Not due"),
-    ("1_30", "1-30 days"),
-    ("31_60", "31-60 days"),
-    ("61_90", "61-90 days"),
-    ("91_120", "91-120 days"),
-    ("120_plus", "Over 120 days"),
-]
+# the buckets of the aging analysis (lib.reports): one definition for both
+AGING_BUCKETS = [(key, label) for key, label, _upper in reports.BUCKETS]
 
 
 class CollectionsPartnerStatus(models.Model):
@@ -83,7 +77,7 @@ class CollectionsPartnerStatus(models.Model):
                     oldest,
                     info.get("level_id") or None,
                     info["status"],
-                    dunning.aging_bucket(oldest),
+                    reports.aging_bucket(oldest),
                     collectors.get(partner_id),
                     info.get("next_date") or None,
                     info.get("last_contact") or None,

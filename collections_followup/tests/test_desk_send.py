@@ -292,9 +292,9 @@ class TestWorklist(DeskCommon):
         by_partner = {row.partner_id: row for row in rows}
         self.assertEqual(by_partner[self.customer].amount_overdue, 1000.0)
         self.assertEqual(by_partner[self.customer].oldest_days_late, 13)
-        self.assertEqual(by_partner[self.customer].aging_bucket, "1_30")
+        self.assertEqual(by_partner[self.customer].aging_bucket, "d1_30")
         self.assertEqual(by_partner[self.customer].level_id, self.level_firm)
-        self.assertEqual(by_partner[self.customer_b].aging_bucket, "31_60")
+        self.assertEqual(by_partner[self.customer_b].aging_bucket, "d31_60")
         self.assertEqual(by_partner[self.customer_c].status, "no_action")
         self.assertEqual(by_partner[self.customer_c].amount_open, 5000.0)
         self.assertEqual(
@@ -305,7 +305,7 @@ class TestWorklist(DeskCommon):
             self.customer | self.customer_b,
         )
         groups = Status._read_group([("id", "in", rows.ids)], ["aging_bucket"], ["amount_overdue:sum"])
-        self.assertEqual(dict(groups), {"1_30": 1000.0, "31_60": 250.0, "not_due": 0.0})
+        self.assertEqual(dict(groups), {"d1_30": 1000.0, "d31_60": 250.0, "not_due": 0.0})
         # sorted by amount overdue, largest first
         self.assertEqual(
             Status.search([("id", "in", rows.ids)], order="amount_overdue desc")[0].partner_id, self.customer

@@ -6,9 +6,10 @@ class ResCompany(models.Model):
 
     collections_run_in_jobs = fields.Boolean(
         string="Run Follow-up in Jobs",
-        default=True,
         help="The nightly follow-up run hands its batches of customers to the job queue, so that "
-        "every Odoo worker (on one or several hosts) shares the work.",
+        "every Odoo worker (on one or several hosts) shares the work. Turn it on once queue_job's "
+        "job runner runs (server-wide module queue_job, workers > 0): without a runner the jobs "
+        "would wait for ever.",
     )
     collections_job_batch_size = fields.Integer(
         string="Customers per Follow-up Job",

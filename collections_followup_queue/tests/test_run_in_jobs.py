@@ -15,6 +15,7 @@ class TestRunInJobs(TestRunScale):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.company.collections_run_in_jobs = True
         cls.env.company.collections_job_batch_size = 4  # 9 customers: 3 batch jobs
 
     def _run_in_jobs(self):

@@ -10,7 +10,6 @@ from lib.dunning import (
     PartnerContact,
     Policy,
     Postponed,
-    aging_bucket,
     group_claim_lines,
     next_contact_time,
     plan_run,
@@ -351,38 +350,6 @@ def test_promise_status(as_of, paid, expected):
     status = promise_status(PROMISED, 2, as_of, Decimal("100"), Decimal(paid))
     assert status == expected
     assert promise_pauses(status) == (expected == "open")
-
-
-# --- aging ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "days, bucket",
-    [
-        (-5, "not_due"),
-        (0, "not_due"),
-        (1, "1_30"),
-        (30, "1_30"),
-        (31, "31_60"),
-        (60, "31_60"),
-        (61, "61_90"),
-        (91, "91_120"),
-        (120, "91_120"),
-        (121, "120_plus"),
-    ],
-)
-def test_aging_bucket(days, bucket):
-    assert aging_bucket(days) == bucket
-
-
-def test_aging_bucket_other_bounds():
-    assert aging_bucket(10, (0, 15, 45)) == "1_15"
-    assert aging_bucket(16, (0, 15, 45)) == "16_45"
-    assert aging_bucket(46, (0, 15, 45)) == "45_plus"
-    assert aging_bucket(0, (15,)) == "not_due"
-    assert aging_bucket(3, (15,)) == "1_15"
-    with pytest.raises(ValueError):
-        aging_bucket(3, (30, 10))
 
 
 # --- properties -------------------------------------------------------------
