@@ -14,6 +14,7 @@ from odoo.tools.safe_eval import check_values
 
 from ..lib.money import to_decimal
 from ..lib.pdf_text import parse_to_unicode, shown_text
+from .bulk import IdArray
 from .collections_level import ESCALATIONS
 
 # Commas or semicolons separate addresses, except inside a quoted name.
@@ -221,6 +222,7 @@ class CollectionsFollowupAction(models.Model):
         cache = self.env.cr.cache.setdefault("collections_claim_lines", {})
         self.env.cr.cache.setdefault("collections_claim_table_renderers", {})
         cache.update(self._collections_read_claim_lines())
+        self._collections_prefetch_payment_info()
 
     def _collections_read_claim_lines(self):
         """{action id: [claim-line dict, ...]} of the lines stored on the
@@ -299,10 +301,14 @@ class CollectionsFollowupAction(models.Model):
 
     def _collections_drop_claim_lines(self):
         cache = self.env.cr.cache.get("collections_claim_lines", {})
+        boletos = self.env.cr.cache.get("collections_payment_boletos", {})
         for action_id in self.ids:
             cache.pop(action_id, None)
+            boletos.pop(action_id, None)
         if not cache:
             self.env.cr.cache.pop("collections_claim_table_renderers", None)
+            self.env.cr.cache.pop("collections_payment_boletos", None)
+            self.env.cr.cache.pop("collections_payment_companies", None)
 
     def _claim_groups(self):
         """The overdue instalments claimed, grouped per currency, with the
@@ -1319,20 +1325,57 @@ class CollectionsFollowupActionChannels(models.Model):
         'boletos': [(document number, boleto line)] of the claimed documents
         that carry one, by due date}."""
         self.ensure_one()
-        company = self.company_id.sudo()
-        moves = self.line_ids.move_id.sudo()
-        boletos = [
-            (move.name, move.collections_boleto_line)
-            for move in moves.sorted(lambda move: (move.invoice_date_due or fields.Date.today(), move.id))
-            if move.collections_boleto_line
-        ]
-        bank = company.collections_bank_account_id
-        return {
-            "bank": " - ".join(part for part in (bank.bank_id.name, bank.acc_number) if part),
-            "holder": bank.partner_id.name or "",
-            "pix": company.collections_pix_key or "",
-            "boletos": boletos,
-        }
+        batch = self.env.cr.cache.get("collections_payment_boletos")
+        if batch is not None and self.id in batch:
+            # a batch being rendered (_collections_prefetch_claim_lines)
+            boletos = batch[self.id]
+        else:
+            moves = self.line_ids.move_id.sudo()
+            boletos = [
+                (move.name, move.collections_boleto_line)
+                for move in moves.sorted(lambda move: (move.invoice_date_due or fields.Date.today(), move.id))
+                if move.collections_boleto_line
+            ]
+        return dict(self._collections_company_payment_info(), boletos=boletos)
+
+    def _collections_company_payment_info(self):
+        """The company part of ``_collections_payment_info`` (bank, holder,
+        PIX), read once per company and transaction while a batch renders."""
+        companies = self.env.cr.cache.get("collections_payment_companies")
+        info = companies.get(self.company_id.id) if companies is not None else None
+        if info is None:
+            company = self.company_id.sudo()
+            bank = company.collections_bank_account_id
+            info = {
+                "bank": " - ".join(part for part in (bank.bank_id.name, bank.acc_number) if part),
+                "holder": bank.partner_id.name or "",
+                "pix": company.collections_pix_key or "",
+            }
+            if companies is not None:
+                companies[self.company_id.id] = info
+        return info
+
+    def _collections_prefetch_payment_info(self):
+        """The boletos of every action of ``self`` in one query, kept (with the
+        companies' bank and PIX data) until ``_collections_drop_claim_lines``."""
+        self.env["collections.followup.action.line"].flush_model(["action_id", "move_id"])
+        self.env["account.move"].flush_model(["name", "collections_boleto_line", "invoice_date_due"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT line.action_id, move.id, move.name, move.collections_boleto_line,
+                   COALESCE(move.invoice_date_due, CURRENT_DATE) AS due
+              FROM collections_followup_action_line line
+              JOIN account_move move ON move.id = line.move_id
+             WHERE line.action_id = ANY(%s) AND COALESCE(move.collections_boleto_line, '') != ''
+          ORDER BY line.action_id, due, move.id
+            """,
+            [IdArray(self.ids)],
+        )
+        boletos = {action_id: [] for action_id in self.ids}
+        for action_id, _move_id, name, line, _due in self.env.cr.fetchall():
+            boletos[action_id].append((name, line))
+        self.env.cr.cache.setdefault("collections_payment_boletos", {}).update(boletos)
+        self.env.cr.cache.setdefault("collections_payment_companies", {})
 
     def _collections_mail_claim_table(self):
         """The announced suspension date (when this notice announces one),
