@@ -38,7 +38,7 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def init(self):
-        super().init()
+        result = super().init()
         # The credit check's overdue aggregate (collections.receivable
         # _overdue_sums) and the snapshot of some customers start from the
         # customers' documents: without this index PostgreSQL reads every
@@ -49,6 +49,7 @@ class AccountMove(models.Model):
             self._table,
             ["commercial_partner_id"],
         )
+        return result
 
     collections_dispute_ids = fields.One2many("collections.dispute", "move_id", string="Disputes")
     collections_in_dispute = fields.Boolean(
