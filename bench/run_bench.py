@@ -489,6 +489,28 @@ def credit_check(args, database):
     return {"wall": float(match.group(1)) / 1000, "queries": int(match.group(2)), "rss": None, "cpu": None}
 
 
+def install(args, database, module, *options):
+    """Install ``module`` on ``database`` with odoo-bin (creating the
+    database when missing)."""
+    subprocess.run(
+        [
+            sys.executable,
+            os.path.join(args.odoo_path, "odoo-bin"),
+            "-c",
+            args.config,
+            "-d",
+            database,
+            "-i",
+            module,
+            *options,
+            "--stop-after-init",
+            "--log-level=warn",
+            "--http-port=0",
+        ],
+        check=True,
+    )
+
+
 OCA_CREDIT_CONTROL = "odoo-addon-account-credit-control==18.0.2.0.2.6"
 
 
@@ -532,22 +554,7 @@ def oca_database(args, database):
         with odoo.sql_db.db_connect("postgres").cursor() as cr:
             cr._cnx.autocommit = True
             cr.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (oca, database))  # names from the command line
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.join(args.odoo_path, "odoo-bin"),
-                "-c",
-                args.config,
-                "-d",
-                oca,
-                "-i",
-                "account_credit_control",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--http-port=0",
-            ],
-            check=True,
-        )
+        install(args, oca, "account_credit_control")
     return oca
 
 
@@ -560,22 +567,7 @@ def jobs_workers(args, database, customers):
         return ()
     if not modules["bridge"]:
         print("  installing collections_followup_queue on %s..." % database, file=sys.stderr)
-        subprocess.run(
-            [
-                sys.executable,
-                os.path.join(args.odoo_path, "odoo-bin"),
-                "-c",
-                args.config,
-                "-d",
-                database,
-                "-i",
-                "collections_followup_queue",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--http-port=0",
-            ],
-            check=True,
-        )
+        install(args, database, "collections_followup_queue")
     return (1, 2)
 
 
@@ -636,23 +628,7 @@ def ensure_database(args, database):
     if database in odoo.service.db.list_dbs(force=True):
         return
     print("creating %s (collections_followup, no demo data)..." % database, file=sys.stderr)
-    subprocess.run(
-        [
-            sys.executable,
-            os.path.join(args.odoo_path, "odoo-bin"),
-            "-c",
-            args.config,
-            "-d",
-            database,
-            "-i",
-            "collections_followup",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--http-port=0",
-        ],
-        check=True,
-    )
+    install(args, database, "collections_followup", "--without-demo=all")
 
 
 def main():

@@ -501,7 +501,7 @@ class AccountMoveLine(models.Model):
 
     def _collections_late_charges_of(self, as_of):
         computed = self._collections_charges_computed(as_of)
-        charged = self._collections_charged_amounts(roundings={item[0][0]: item[3] for item in computed})
+        charged = self._collections_charged_amounts({item[0][0]: item[3] for item in computed})
         result = {}
         charges_to_invoice = late_fees.charges_to_invoice
         currency_names = {}
@@ -824,20 +824,12 @@ class AccountMoveLine(models.Model):
 
         return terms_of
 
-    def _collections_charged_amounts(self, computed=None, roundings=None):
+    def _collections_charged_amounts(self, roundings):
         """{line id: {'invoiced': {component: Decimal}, 'waived': {...}}} from
-        the charges recorded so far (one SQL query), for the lines that have
-        any (``NOTHING_CHARGED`` stands for the others); charges of cancelled or
-        deleted charge invoices do not count. ``computed`` (the result of
-        ``_collections_compute_charges``), or ``roundings`` ({line id: rounding
-        unit}), gives the lines and their rounding."""
-        if roundings is None and computed is None:
-            roundings = {
-                row[0]: to_decimal(self.env["res.currency"].browse(row[4]).rounding)
-                for row in self._collections_instalment_rows()
-            }
-        elif roundings is None:
-            roundings = {line_id: info["rounding"] for line_id, info in computed.items()}
+        the charges recorded so far (one SQL query), for the lines of
+        ``roundings`` ({line id: rounding unit}) that have any
+        (``NOTHING_CHARGED`` stands for the others); charges of cancelled or
+        deleted charge invoices do not count."""
         result = {}
         if not roundings:
             return result
@@ -864,7 +856,9 @@ class AccountMoveLine(models.Model):
         """{line id: {component: Decimal}}: accrued on ``as_of`` minus what was
         invoiced (on charge invoices that are not cancelled) or waived."""
         computed = self._collections_compute_charges(as_of)
-        charged = self._collections_charged_amounts(computed)
+        charged = self._collections_charged_amounts(
+            {line_id: info["rounding"] for line_id, info in computed.items()}
+        )
         result = {}
         for line_id, info in computed.items():
             done = charged.get(line_id, NOTHING_CHARGED)
@@ -891,7 +885,9 @@ class AccountMoveLine(models.Model):
             return self.env["account.move"]
         self.env["collections.charge"]._collections_lock_customers({(row[2], row[3]) for row in rows})
         computed = self._collections_compute_charges(as_of)
-        charged = self._collections_charged_amounts(computed)
+        charged = self._collections_charged_amounts(
+            {line_id: info["rounding"] for line_id, info in computed.items()}
+        )
         groups = defaultdict(list)
         for line_id, info in computed.items():
             policy = info["policy"]

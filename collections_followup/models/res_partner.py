@@ -17,7 +17,7 @@ FOLLOWUP_STATUSES = [
     ("no_action", "No action needed"),
     ("overdue", "With overdue"),
     ("action", "Action needed"),
-    ("in_plan", "In plan"),
+    ("in_plan", "Promise to pay"),  # an open promise covers the overdue instalments (key kept for upgrades)
     ("excluded", "Excluded"),
 ]
 
