@@ -16,6 +16,7 @@ from ..lib.money import to_decimal
 from ..lib.pdf_text import parse_to_unicode, shown_text
 from .bulk import IdArray
 from .collections_level import ESCALATIONS
+from .download import download_action, download_file
 
 # Commas or semicolons separate addresses, except inside a quoted name.
 _ADDRESS_SEPARATOR = re.compile(r"""[,;](?=(?:[^"]*"[^"]*")*[^"]*$)""")
@@ -197,11 +198,7 @@ class CollectionsFollowupAction(models.Model):
         self.ensure_one()
         if not self.letter_attachment_id:
             raise UserError(self.env._("No letter was printed for this contact."))
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content/%s?download=true" % self.letter_attachment_id.id,
-            "target": "self",
-        }
+        return download_action(self.letter_attachment_id)
 
     def _claim_lines(self):
         """The instalments of this communication as stored when it was made
@@ -1301,20 +1298,7 @@ class CollectionsFollowupActionChannels(models.Model):
     @api.model
     def _collections_download_letters(self, content, name):
         """An action downloading ``content`` (a merged PDF) saved as an attachment."""
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "%s.pdf" % name,
-                "raw": content,
-                "mimetype": "application/pdf",
-                "res_model": False,
-                "res_id": 0,
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content/%s?download=true" % attachment.id,
-            "target": "self",
-        }
+        return download_file(self.env, "%s.pdf" % name, content, "application/pdf")
 
     # The payment section of follow-up e-mails and letters: how to pay.
 

@@ -157,19 +157,7 @@ class CollectionsKpi(models.TransientModel):
         cr = self.env.cr
         date_from, date_to = self.date_from, self.date_to
         partners = self._partner_filter(company, collector, SQL("move.commercial_partner_id"))
-        receivable = SQL(
-            """
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
-             WHERE aml.company_id = %s
-               AND aml.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable'
-               %s
-            """,
-            company.id,
-            partners,
-        )
+        receivable = SQL("%s %s", self.env["collections.receivable"]._ledger_sql(company), partners)
         # receivables (ledger balance) at the start and the end, credit sales
         cr.execute(
             SQL(

@@ -72,6 +72,26 @@ class CollectionsReceivable(models.AbstractModel):
     _name = "collections.receivable"
     _description = "Open Receivable Instalments"
 
+    @api.model
+    def _ledger_sql(self, company, where=None):
+        """``FROM ... WHERE ...`` of the posted receivable lines of ``company``
+        (aliases ``aml``, ``move``, ``account``), narrowed by ``where`` (an
+        ``SQL`` condition) when given: the base of the statement's and the
+        KPIs' ledger queries (open instalments are ``_open_items_sql``)."""
+        return SQL(
+            """
+              FROM account_move_line aml
+              JOIN account_move move ON move.id = aml.move_id
+              JOIN account_account account ON account.id = aml.account_id
+             WHERE aml.company_id = %s
+               AND aml.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND %s
+            """,
+            company.id,
+            where or SQL("TRUE"),
+        )
+
     def _flush_ledger(self):
         """Flush exactly what the queries below read."""
         self.env["account.move.line"].flush_model(

@@ -10,6 +10,7 @@ from odoo.tools.pdf import merge_pdf
 from ..lib.money import ZERO, to_decimal
 from ..lib.reports import running_balances
 from .collections_xlsx import CollectionsXlsxSheet
+from .download import XLSX_MIMETYPE, download_file
 
 STATEMENT_REPORT = "collections_followup.collections_customer_statement_report"
 
@@ -62,19 +63,7 @@ class CollectionsStatement(models.TransientModel):
         self.env["account.move.line"].flush_model(["balance", "date", "payment_id", "name"])
         self.env["account.move"].flush_model(["origin_payment_id", "ref", "date"])
         cr = self.env.cr
-        ledger = SQL(
-            """
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
-             WHERE aml.company_id = %s
-               AND aml.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable'
-               AND move.commercial_partner_id = %s
-            """,
-            company.id,
-            partner.id,
-        )
+        ledger = receivable._ledger_sql(company, SQL("move.commercial_partner_id = %s", partner.id))
         # before the queries: _() may read the language and reset the cursor's result
         kinds = {
             "invoice": self.env._("Invoice"),
@@ -168,20 +157,13 @@ class CollectionsStatement(models.TransientModel):
     def action_print(self):
         """Download one PDF with the statement of every selected customer."""
         self._check()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "%s.pdf" % self.env._("Statements"),
-                "raw": self._pdf(self.partner_ids),
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
+        return download_file(
+            self.env,
+            "%s.pdf" % self.env._("Statements"),
+            self._pdf(self.partner_ids),
+            "application/pdf",
+            self,
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content/%s?download=true" % attachment.id,
-            "target": "self",
-        }
 
     def _report_data(self):
         return {
@@ -257,20 +239,9 @@ class CollectionsStatement(models.TransientModel):
 
     def action_export_xlsx(self):
         self._check()
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": "%s.xlsx" % self.env._("Statements"),
-                "raw": self._xlsx(),
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
+        return download_file(
+            self.env, "%s.xlsx" % self.env._("Statements"), self._xlsx(), XLSX_MIMETYPE, self
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content/%s?download=true" % attachment.id,
-            "target": "self",
-        }
 
     def _xlsx(self):
         """Two sheets: the statement lines of every customer (opening balance

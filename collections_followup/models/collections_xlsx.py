@@ -10,6 +10,7 @@ from odoo.tools import SQL
 
 from ..lib.reports import BUCKETS, bucket_sql, excel_date_format, excel_money_format
 from .collections_aging import AMOUNT_FIELDS
+from .download import XLSX_MIMETYPE, download_file
 
 FETCH_BATCH = 5000
 
@@ -114,20 +115,7 @@ class CollectionsAgingReport(models.TransientModel):
     def _xlsx_download(self, kind):
         self.ensure_one()
         content = self._xlsx(kind, self.as_of)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": self._xlsx_filename(kind, self.as_of),
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/web/content/%s?download=true" % attachment.id,
-            "target": "self",
-        }
+        return download_file(self.env, self._xlsx_filename(kind, self.as_of), content, XLSX_MIMETYPE, self)
 
     # -- writing ------------------------------------------------------------
 
