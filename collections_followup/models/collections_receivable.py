@@ -73,6 +73,18 @@ class CollectionsReceivable(models.AbstractModel):
     _description = "Open Receivable Instalments"
 
     @api.model
+    def _open_instalment_sql(self):
+        """In SQL, what the snapshot keeps as an open instalment: an
+        unreconciled receivable debit of an invoice, a receipt or a payment
+        plan (aliases ``aml``, ``move``), for the aggregates that must not
+        build the snapshot (credit check, aging, exports)."""
+        return SQL(
+            """(NOT aml.reconciled AND aml.amount_residual_currency > 0
+                AND (move.move_type IN %s OR move.collections_is_plan))""",
+            INSTALMENT_MOVE_TYPES,
+        )
+
+    @api.model
     def _ledger_sql(self, company, where=None):
         """``FROM ... WHERE ...`` of the posted receivable lines of ``company``
         (aliases ``aml``, ``move``, ``account``), narrowed by ``where`` (an
@@ -260,9 +272,7 @@ class CollectionsReceivable(models.AbstractModel):
              WHERE aml.company_id = %s
                AND aml.parent_state = 'posted'
                AND account.account_type = 'asset_receivable'
-               AND NOT aml.reconciled
-               AND aml.amount_residual_currency > 0
-               AND (move.move_type IN %s OR move.collections_is_plan)
+               AND %s
                AND aml.date_maturity <= %s
                AND aml.amount_residual > tolerance.amount
                AND NOT COALESCE(move.collections_in_dispute, FALSE)
@@ -271,7 +281,7 @@ class CollectionsReceivable(models.AbstractModel):
                 partner_ids,
                 [float(tolerance_by_partner.get(pid, 0)) for pid in partner_ids],
                 company.id,
-                INSTALMENT_MOVE_TYPES,
+                self._open_instalment_sql(),
                 cutoff,
             )
         )
@@ -307,14 +317,12 @@ class CollectionsReceivable(models.AbstractModel):
              WHERE aml.company_id = %s
                AND aml.parent_state = 'posted'
                AND account.account_type = 'asset_receivable'
-               AND NOT aml.reconciled
-               AND aml.amount_residual_currency > 0
-               AND (move.move_type IN %s OR move.collections_is_plan)
+               AND %s
                AND aml.date_maturity IS NOT NULL
                AND move.commercial_partner_id IS NOT NULL
             """,
             company.id,
-            INSTALMENT_MOVE_TYPES,
+            self._open_instalment_sql(),
         )
         base = SQL("%s %s", joins, where)
         self.env.cr.execute(SQL("SELECT DISTINCT aml.date_maturity %s", base))
