@@ -1312,16 +1312,20 @@ class ResPartner(models.Model):
             # sudo: the change was allowed by write(); the note is escaped (plain str)
             partner.sudo().message_post(body=body)
 
-    def _collections_lines_action(self, name, domain):
-        self._collections_check_credit_access()
-        company = self.env.company
-        # sudo: archived and other users' contacts of the customer belong in
-        # the domain; the action itself runs with the user's rights
-        tree = (
+    def _collections_contact_tree(self):
+        """The customer and all its contacts, archived ones included, for the
+        domains of drill-down actions (which then run with the user's rights)."""
+        # sudo: archived and other users' contacts of the customer belong in the domain
+        return (
             self.sudo()
             .with_context(active_test=False)
             .search([("id", "child_of", self.commercial_partner_id.ids)])
         )
+
+    def _collections_lines_action(self, name, domain):
+        self._collections_check_credit_access()
+        company = self.env.company
+        tree = self._collections_contact_tree()
         return {
             "type": "ir.actions.act_window",
             "name": name,

@@ -83,13 +83,7 @@ class ResPartner(models.Model):
         """Open the customer's confirmed orders with something left to invoice."""
         self.ensure_one()
         self._collections_check_credit_access()
-        # sudo: archived and other users' contacts of the customer belong in
-        # the domain; the action itself runs with the user's rights
-        tree = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("id", "child_of", self.commercial_partner_id.ids)])
-        )
+        tree = self._collections_contact_tree()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Orders to Invoice"),
